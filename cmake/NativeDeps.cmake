@@ -1,0 +1,18 @@
+# The Debian -dev packages the native side links against, found through pkg-config.
+# A missing one stops the build with the package name to install.
+find_package(PkgConfig REQUIRED)
+set(SANDBOX_NATIVE_LIBS "")
+set(SANDBOX_NATIVE_INCLUDES "")
+foreach(pair "libseccomp:libseccomp-dev" "libcap:libcap-dev" "fuse3:libfuse3-dev"
+             "slirp:libslirp-dev" "libsystemd:libsystemd-dev")
+  string(REPLACE ":" ";" parts ${pair})
+  list(GET parts 0 module)
+  list(GET parts 1 debpkg)
+  string(TOUPPER ${module} var)
+  pkg_check_modules(${var} ${module})
+  if(NOT ${var}_FOUND)
+    message(FATAL_ERROR "pkg-config module '${module}' not found: apt-get install ${debpkg}")
+  endif()
+  list(APPEND SANDBOX_NATIVE_LIBS ${${var}_LINK_LIBRARIES})
+  list(APPEND SANDBOX_NATIVE_INCLUDES ${${var}_INCLUDE_DIRS})
+endforeach()

@@ -1,0 +1,172 @@
+// What this host offers this user, gathered once for `sandbox info`: kernel, user namespaces,
+// subordinate ids, the id-map helpers, overlay in a user namespace, FUSE, tun, cgroups, paths.
+// Gathering is I/O; every check carries the one-line fix a user needs when it fails.
+import { readFile, stat, statfs, access } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { release, userInfo, arch } from 'node:os';
+import { join } from 'node:path';
+import { currentIdMaps, type IdMaps } from './idmap.js';
+import { probeHost } from './probe.js';
+import type { ProbeReport } from './protocol.js';
+import type { SandboxPaths } from '../state/paths.js';
+
+export interface HostCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+  fix?: string;
+}
+
+export interface CgroupFacts {
+  version: 'v2' | 'hybrid' | 'v1' | 'none';
+  path: string | undefined;
+  /** Controllers enabled in our own v2 cgroup (what a child could get). */
+  controllers: string[];
+  /** Can we create a child cgroup and move processes (delegated to us)? */
+  delegated: boolean;
+  systemdUserManager: boolean;
+}
+
+export interface HostInfo {
+  version: string;
+  kernel: string;
+  os: string;
+  arch: string;
+  user: { name: string; uid: number; gid: number };
+  idMaps: IdMaps;
+  probe: ProbeReport | { error: string };
+  cgroups: CgroupFacts;
+  storage: { dataDir: string; runtimeDir: string; filesystem: string };
+  checks: HostCheck[];
+}
+
+const FS_TYPES: Record<number, string> = {
+  0xef53: 'ext4', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x01021994: 'tmpfs', 0x6969: 'nfs',
+  0x794c7630: 'overlay', 0x65735546: 'fuse', 0x2fc12fc1: 'zfs', 0xff534d42: 'cifs', 0x47504653: 'gpfs', 0x0bd00bd0: 'lustre',
+};
+
+async function nearestExisting(p: string): Promise<string> {
+  for (let cur = p; ; cur = join(cur, '..')) {
+    try {
+      await stat(cur);
+      return cur;
+    } catch {
+      if (cur === '/') return '/';
+    }
+  }
+}
+
+async function filesystemOf(p: string): Promise<string> {
+  try {
+    const s = await statfs(await nearestExisting(p));
+    return FS_TYPES[Number(s.type)] ?? `0x${Number(s.type).toString(16)}`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function cgroupFacts(env: NodeJS.ProcessEnv): Promise<CgroupFacts> {
+  const exists = (p: string) => access(p).then(() => true, () => false);
+  const unified = await exists('/sys/fs/cgroup/cgroup.controllers');
+  const hybrid = !unified && (await exists('/sys/fs/cgroup/unified/cgroup.controllers'));
+  const v1 = !unified && !hybrid && (await exists('/sys/fs/cgroup/memory'));
+  const version = unified ? 'v2' : hybrid ? 'hybrid' : v1 ? 'v1' : 'none';
+  let path: string | undefined;
+  let controllers: string[] = [];
+  let delegated = false;
+  if (unified) {
+    const self = await readFile('/proc/self/cgroup', 'utf8').catch(() => '');
+    path = self.split('\n').find((l) => l.startsWith('0::'))?.slice(3);
+    if (path !== undefined) {
+      const dir = join('/sys/fs/cgroup', path);
+      controllers = (await readFile(join(dir, 'cgroup.controllers'), 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
+      delegated = await access(join(dir, 'cgroup.subtree_control'), constants.W_OK).then(() => true, () => false);
+    }
+  }
+  const bus = env.DBUS_SESSION_BUS_ADDRESS ?? (env.XDG_RUNTIME_DIR ? `unix:path=${env.XDG_RUNTIME_DIR}/bus` : undefined);
+  const busPath = bus?.match(/unix:path=([^,;]+)/)?.[1];
+  const systemdUserManager = busPath !== undefined && (await exists(busPath)) && (await exists(join(env.XDG_RUNTIME_DIR ?? '/nonexistent', 'systemd')));
+  return { version, path, controllers, delegated, systemdUserManager };
+}
+
+function rangeText(maps: IdMaps, which: 'uidMappings' | 'gidMappings'): string {
+  const r = maps[which][1];
+  return r ? `${r.hostID}-${r.hostID + r.size - 1} (${r.size} ids)` : 'none';
+}
+
+export function hostChecks(info: Omit<HostInfo, 'checks'>): HostCheck[] {
+  const p = 'error' in info.probe ? undefined : info.probe;
+  const probeErr = 'error' in info.probe ? info.probe.error : undefined;
+  const u = info.user.name;
+  const checks: HostCheck[] = [
+    {
+      name: 'user namespaces',
+      ok: p?.userns === true,
+      detail: p ? (p.userns ? 'available' : String(p.usernsError ?? 'refused')) : `not probed: ${probeErr}`,
+      fix: 'as root: sysctl -w user.max_user_namespaces=15000 (and kernel.unprivileged_userns_clone=1 where it exists)',
+    },
+    {
+      name: 'subordinate uids',
+      ok: info.idMaps.subordinate,
+      detail: rangeText(info.idMaps, 'uidMappings'),
+      fix: `as root: usermod --add-subuids 200000-265535 --add-subgids 200000-265535 ${u} (containers then get 65536 ids; without them only uid 0 exists inside)`,
+    },
+    { name: 'subordinate gids', ok: info.idMaps.subordinate, detail: rangeText(info.idMaps, 'gidMappings'), fix: `as root: usermod --add-subgids 200000-265535 ${u}` },
+    {
+      name: 'newuidmap/newgidmap',
+      ok: p?.idmapHelpers === true,
+      detail: p ? (p.idmapHelpers ? 'setuid helpers present' : String(p.idmapHelpersError ?? 'missing or not setuid')) : 'not probed',
+      fix: 'as root: apt-get install uidmap (newuidmap and newgidmap must be setuid root)',
+    },
+    {
+      name: 'overlay in user namespace',
+      ok: p?.overlay === true,
+      detail: p ? (p.overlay ? `works on ${info.storage.filesystem}` : String(p.overlayError ?? 'refused')) : 'not probed',
+      fix: 'needs Linux >= 5.11 and a store on a local filesystem; otherwise the FUSE overlay is used (needs /dev/fuse)',
+    },
+    { name: 'FUSE', ok: p?.fuse === true, detail: p ? (p.fuse ? '/dev/fuse usable' : String(p.fuseError ?? '/dev/fuse not usable')) : 'not probed', fix: 'as root: apt-get install fuse3 && chmod 0666 /dev/fuse' },
+    { name: 'tun', ok: p?.tun === true, detail: p ? (p.tun ? '/dev/net/tun usable' : String(p.tunError ?? '/dev/net/tun not usable')) : 'not probed', fix: 'as root: modprobe tun && chmod 0666 /dev/net/tun' },
+    {
+      name: 'cgroup v2 delegation',
+      ok: info.cgroups.version === 'v2' && info.cgroups.delegated,
+      detail:
+        info.cgroups.version === 'v2'
+          ? info.cgroups.delegated
+            ? `delegated: ${info.cgroups.controllers.join(' ') || 'no controllers'}`
+            : `cgroup ${info.cgroups.path ?? '?'} is not delegated to ${u}`
+          : `cgroups are ${info.cgroups.version}: resource limits cannot be enforced`,
+      fix:
+        info.cgroups.version === 'v2'
+          ? 'as root: add Delegate=yes for user@.service (systemctl edit user@.service) and loginctl enable-linger ' + u
+          : 'boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2); resource flags are refused until then',
+    },
+  ];
+  return checks.map((c) => (c.ok ? { name: c.name, ok: c.ok, detail: c.detail } : c));
+}
+
+export async function gatherHostInfo(paths: SandboxPaths, env: NodeJS.ProcessEnv, version: string): Promise<HostInfo> {
+  const idMaps = currentIdMaps();
+  let name = String(process.getuid?.());
+  try {
+    name = userInfo().username;
+  } catch {
+    /* directory-service user unknown to libc */
+  }
+  const [probe, cgroups, filesystem] = await Promise.all([
+    probeHost(idMaps, join(paths.tmp, 'probe')).catch((err: Error) => ({ error: err.message })),
+    cgroupFacts(env),
+    filesystemOf(paths.data),
+  ]);
+  const base = {
+    version,
+    kernel: release(),
+    os: 'linux',
+    arch: arch() === 'x64' ? 'amd64' : arch(),
+    user: { name, uid: process.getuid?.() ?? -1, gid: process.getgid?.() ?? -1 },
+    idMaps,
+    probe,
+    cgroups,
+    storage: { dataDir: paths.data, runtimeDir: paths.runtime, filesystem },
+  };
+  return { ...base, checks: hostChecks(base) };
+}

@@ -8,9 +8,8 @@ import { loadOptions } from '../command-options.js';
 import { ImageError } from '../../errors.js';
 import { sandboxPaths } from '../../state/paths.js';
 import { ImageStore } from '../../image/store.js';
-import { loadArchive } from '../../image/load.js';
+import { loadArchive, loadedLines } from '../../image/load.js';
 import { nativeUnpacker } from '../../image/unpacker.js';
-import { parseReference } from '../../image/reference.js';
 
 export async function command(args: string[], ctx: CommandContext): Promise<number> {
   const { options } = parseCommandArgs(loadOptions, args, 'load', { maxArgs: 0, usage: 'sandbox load [OPTIONS]', summary: 'Load an image from a tar archive or STDIN' });
@@ -30,9 +29,6 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
     source = ctx.stdin as Readable;
   }
   const result = await loadArchive(source, new ImageStore(sandboxPaths(ctx.env)), nativeUnpacker());
-  for (const img of result.images) {
-    if (img.names.length === 0) ctx.stdout.write(`Loaded image ID: ${img.id}\n`);
-    for (const n of img.names) ctx.stdout.write(`Loaded image: ${parseReference(n).familiar}\n`);
-  }
+  for (const line of loadedLines(result)) ctx.stdout.write(line + '\n');
   return 0;
 }

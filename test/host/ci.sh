@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The test command of the README, and what CI runs (.ci/run): as root on a fresh machine of
+# this kind (Debian 12, node 20), provision the host, build everything as root, then run the
+# whole suite as the unprivileged test user, the way ARCHITECTURE.md section 11 describes.
+#
+#   sudo bash test/host/ci.sh
+#
+# Exit status = the suite's; its last line is the suite's `N passed, N failed`.
+# Env: SANDBOX_TEST_USER (sandbox-test), SANDBOX_CI_DIR (/var/tmp/sandbox-ci),
+#      SANDBOX_CI_TIMEOUT (40m: CI allows 90 for everything, and the suite should take < 30).
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=test/host/lib.sh
+. "$repo/test/host/lib.sh"
+step() { printf '\n=== %s\n' "$*" >&2; }
+
+[ "$(id -u)" = 0 ] || { echo "ci.sh: run as root (sudo bash test/host/ci.sh)" >&2; exit 1; }
+
+step "prepare the host"
+bash "$repo/test/host/prepare.sh"
+
+step "npm ci (builds the native parts and the TypeScript)"
+cd "$repo"
+npm ci --no-audit --no-fund
+
+work=${SANDBOX_CI_DIR:-/var/tmp/sandbox-ci}
+step "stage the built tree in $work/tree for $TEST_USER"
+stage_tree "$repo" "$work/tree"
+USER_TMPDIR=$work/tmp
+user_tmpdir "$USER_TMPDIR"
+
+step "npm test as $TEST_USER"
+cd "$work/tree"
+# --silent: npm adds no banner and no "npm error" lines after the suite's closing line.
+# timeout signals the whole process group (npm, run.mjs, ava and its workers); run.mjs then
+# stops its registry and still prints the closing line.
+set +e
+as_test_user timeout --kill-after=60s "${SANDBOX_CI_TIMEOUT:-40m}" npm test --silent
+rc=$?
+set -e
+exit "$rc"

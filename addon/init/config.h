@@ -1,0 +1,76 @@
+// The runtime config (docs/native-interface.md) as a plain struct. Parsed once, in the monitor,
+// before any process exists: every name (capability, rlimit, mount option, namespace) is
+// checked here, so a bad config is a `config` error and never a half-built container.
+#pragma once
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "init/cap_names.h"
+#include "init/mount_options.h"
+#include "sandbox/error.h"
+#include "sandbox/idmap.h"
+
+namespace sandbox {
+
+struct MountSpec {
+  std::string destination;  // absolute, inside the container
+  std::string type;         // "bind" or a filesystem type ("proc", "tmpfs", ...)
+  std::string source;       // a host path for binds, else the fs source name
+  MountOptions options;
+
+  bool is_bind() const { return type == "bind" || options.bind; }
+};
+
+struct Rlimit {
+  std::string name;  // "RLIMIT_NOFILE", kept for messages
+  int resource;
+  uint64_t soft;
+  uint64_t hard;
+};
+
+struct Capabilities {
+  CapSet bounding = 0, effective = 0, inheritable = 0, permitted = 0, ambient = 0;
+};
+
+struct RootfsSpec {
+  std::string driver;                  // only "overlay" so far
+  std::vector<std::string> lowerdirs;  // top-most first, as overlay wants
+  std::string upperdir;
+  std::string workdir;
+};
+
+struct RuntimeConfig {
+  // process
+  std::vector<std::string> args;
+  std::vector<std::string> env;
+  std::string cwd = "/";
+  uid_t uid = 0;
+  gid_t gid = 0;
+  std::vector<gid_t> additional_gids;
+  Capabilities caps;
+  bool no_new_privileges = false;
+  std::vector<Rlimit> rlimits;
+  // root, hostname, mounts
+  std::string root_path;
+  bool root_readonly = false;
+  std::string hostname;  // empty: leave the new UTS namespace's inherited name
+  std::vector<MountSpec> mounts;
+  // linux
+  IdMap uid_mappings;
+  IdMap gid_mappings;
+  int clone_flags = 0;  // CLONE_NEW* from linux.namespaces
+  std::vector<std::string> masked_paths;
+  std::vector<std::string> readonly_paths;
+  // sandbox extension
+  RootfsSpec rootfs;
+  std::string state_dir;
+  std::string pid_file;
+};
+
+// Parse and validate config.json's text. Pure (no syscalls).
+bool parse_runtime_config(const std::string& text, RuntimeConfig& out, Error& err);
+
+}  // namespace sandbox

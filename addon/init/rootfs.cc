@@ -1,0 +1,114 @@
+#include "init/rootfs.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "sandbox/unique_fd.h"
+
+namespace sandbox {
+namespace {
+
+// The kernel copies mount(2)'s data into one page, NUL included.
+constexpr size_t kMountDataMax = 4096 - 1;
+
+// Overlay's own messages ("overlayfs: failed to resolve '...'") are queued on the fs context;
+// they say much more than the errno, so they go into our one-line message.
+std::string fs_context_log(int fs_fd) {
+  std::string log;
+  char buf[512];
+  for (;;) {
+    ssize_t n = ::read(fs_fd, buf, sizeof buf - 1);
+    if (n <= 0) break;
+    std::string line(buf, static_cast<size_t>(n));
+    while (!line.empty() && line.back() == '\n') line.pop_back();
+    // Lines are "e msg", "w msg" or "i msg" (error, warning, info).
+    if (line.size() > 2 && line[1] == ' ') line = line.substr(2);
+    for (char& c : line)
+      if (c == '\n') c = ' ';
+    log += (log.empty() ? "" : "; ") + line;
+  }
+  return log;
+}
+
+int fail_with_log(Error& err, const std::string& what, int fs_fd) {
+  int e = errno;
+  std::string log = fs_context_log(fs_fd);
+  err.sys(what, e);
+  if (!log.empty()) err.message += " (" + log + ")";
+  return -1;
+}
+
+// 1 = mounted; 0 = this kernel can't do it this way (no new mount API, or no "lowerdir+"
+// before Linux 6.8), use mount(2); -1 = a real failure.
+int mount_with_fsconfig(const RootfsSpec& r, const std::string& target, Error& err) {
+  unique_fd fs(::fsopen("overlay", FSOPEN_CLOEXEC));
+  if (!fs) {
+    if (errno == ENOSYS) return 0;
+    return err.sys("fsopen overlay");
+  }
+  // One "lowerdir+" per layer: each path travels on its own, so no page-size limit on the
+  // number of layers and no escaping of ':' or ','.
+  for (size_t i = 0; i < r.lowerdirs.size(); i++) {
+    if (::fsconfig(fs.get(), FSCONFIG_SET_STRING, "lowerdir+", r.lowerdirs[i].c_str(), 0) < 0) {
+      if (i == 0 && errno == EINVAL) return 0;
+      return fail_with_log(err, "overlay layer " + r.lowerdirs[i], fs.get());
+    }
+  }
+  if (::fsconfig(fs.get(), FSCONFIG_SET_STRING, "upperdir", r.upperdir.c_str(), 0) < 0)
+    return fail_with_log(err, "overlay upperdir " + r.upperdir, fs.get());
+  if (::fsconfig(fs.get(), FSCONFIG_SET_STRING, "workdir", r.workdir.c_str(), 0) < 0)
+    return fail_with_log(err, "overlay workdir " + r.workdir, fs.get());
+  // userxattr: in a user namespace overlay may not use trusted.* xattrs; whiteouts and opaque
+  // dirs live in user.overlay.* (which is also how the unpacker writes them).
+  if (::fsconfig(fs.get(), FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) < 0)
+    return fail_with_log(err, "overlay option userxattr", fs.get());
+  if (::fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) < 0)
+    return fail_with_log(err, "create overlay for " + target, fs.get());
+  unique_fd mnt(::fsmount(fs.get(), FSMOUNT_CLOEXEC, 0));
+  if (!mnt) return fail_with_log(err, "fsmount overlay", fs.get());
+  if (::move_mount(mnt.get(), "", AT_FDCWD, target.c_str(), MOVE_MOUNT_F_EMPTY_PATH) < 0)
+    return err.sys("attach overlay on " + target);
+  return 1;
+}
+
+void append_escaped(std::string& out, const std::string& path) {
+  for (char c : path) {
+    if (c == ':' || c == ',' || c == '\\') out += '\\';
+    out += c;
+  }
+}
+
+}  // namespace
+
+std::string overlay_mount_data(const RootfsSpec& r) {
+  std::string data = "lowerdir=";
+  for (size_t i = 0; i < r.lowerdirs.size(); i++) {
+    if (i) data += ':';
+    append_escaped(data, r.lowerdirs[i]);
+  }
+  data += ",upperdir=";
+  append_escaped(data, r.upperdir);
+  data += ",workdir=";
+  append_escaped(data, r.workdir);
+  data += ",userxattr";
+  return data;
+}
+
+int mount_rootfs(const RootfsSpec& r, const std::string& target, Error& err) {
+  int done = mount_with_fsconfig(r, target, err);
+  if (done != 0) return done < 0 ? -1 : 0;
+
+  std::string data = overlay_mount_data(r);
+  if (data.size() > kMountDataMax)
+    return err.fail(std::to_string(r.lowerdirs.size()) +
+                        " layers make overlay options longer than one page, which mount(2) "
+                        "can't take; Linux 6.8 or later mounts them one by one",
+                    E2BIG);
+  if (::mount("overlay", target.c_str(), "overlay", 0, data.c_str()) < 0)
+    return err.sys("mount overlay on " + target + " (" + std::to_string(r.lowerdirs.size()) +
+                   " layers, upperdir " + r.upperdir + ")");
+  return 0;
+}
+
+}  // namespace sandbox

@@ -1,0 +1,86 @@
+#include "monitor/spawn.h"
+
+#include <linux/sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdint>
+
+#include "init/setup.h"
+#include "monitor/pid_file.h"
+
+namespace sandbox {
+namespace {
+
+// clone3 with no stack behaves like fork: the child continues on a copy of our stack. That is
+// safe because the monitor is single-threaded (no lock can be held by a thread that isn't
+// copied), which is also why the init may use malloc and std::string freely.
+pid_t clone_into_namespaces(int ns_flags, int& pidfd) {
+  clone_args args{};
+  args.flags = static_cast<uint64_t>(ns_flags) | CLONE_PIDFD;
+  args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
+  args.exit_signal = SIGCHLD;
+  return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+}
+
+}  // namespace
+
+int spawn_init(const RuntimeConfig& config, InitProcess& out, Error& err) {
+  int pair[2];
+  // SOCK_CLOEXEC on both ends: the init's end closes by itself when execve succeeds, which is
+  // how the monitor learns the command started (EOF with no message before it).
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
+    return err.sys("socketpair for the init");
+  unique_fd monitor_end(pair[0]), init_end(pair[1]);
+
+  int pidfd = -1;
+  pid_t pid = clone_into_namespaces(config.clone_flags, pidfd);
+  if (pid < 0) {
+    err.sys("clone the container init");
+    if (err.errnum == ENOSPC || err.errnum == EPERM || err.errnum == EUSERS)
+      err.message += " (are unprivileged user namespaces enabled? see `sandbox info`)";
+    return -1;
+  }
+  if (pid == 0) {
+    monitor_end.reset();
+    init_main(config, init_end.get());  // never returns
+  }
+  out.pid = pid;
+  out.pidfd.reset(pidfd);
+  out.sync = std::move(monitor_end);
+  return 0;
+}
+
+int prepare_init(const RuntimeConfig& config, const InitProcess& init, const char*& step,
+                 Error& err) {
+  // The maps must be written from outside the namespace (by us, or by newuidmap/newgidmap on
+  // our behalf), and before the init does anything that creates files or checks ids.
+  step = "idmap";
+  if (write_id_maps(init.pid, config.uid_mappings, config.gid_mappings, err) < 0)
+    return err.wrap("write id maps for the container");
+  // (cgroups, issue 7: systemd scope or delegated cgroup placement goes here, before release,
+  // so the init's cgroup namespace is rooted at the container's own cgroup.)
+  step = "pid-file";
+  // Before release: once the init runs, other CLI processes may look for it.
+  return write_pid_file(config.pid_file, init.pid, err);
+}
+
+int release_init(const InitProcess& init, Error& err) {
+  const char go = 'g';
+  for (;;) {
+    if (::write(init.sync.get(), &go, 1) == 1) return 0;
+    if (errno != EINTR) return err.sys("release the container init");
+  }
+}
+
+void abandon_init(InitProcess& init) {
+  ::syscall(SYS_pidfd_send_signal, init.pidfd.get(), SIGKILL, nullptr, 0);
+  int status = 0;
+  while (::waitpid(init.pid, &status, 0) < 0 && errno == EINTR) {
+  }
+}
+
+}  // namespace sandbox

@@ -1,0 +1,172 @@
+#include "monitor/supervise.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <string>
+
+#include "monitor/signals.h"
+#include "sandbox/protocol.h"
+
+namespace sandbox {
+namespace {
+
+int send_signal(const InitProcess& init, int sig) {
+  // Through the pidfd: the pid can't have been recycled for someone else's process.
+  return static_cast<int>(::syscall(SYS_pidfd_send_signal, init.pidfd.get(), sig, nullptr, 0));
+}
+
+// What the init said on the sync socket before it closed.
+struct SyncReport {
+  std::string text;  // everything read
+  bool closed = false;
+};
+
+// Read what is available; returns false on EOF (or a dead socket).
+bool read_sync(int fd, SyncReport& r) {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      r.text.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return true;
+    r.closed = true;
+    return false;
+  }
+}
+
+// The init writes this line after its last setup step, right before execve (init/setup.cc).
+constexpr char kExecMarker[] = "exec\n";
+
+// The init's last words: one `error` or `exec-failed` line. Anything else is a bug on our side,
+// reported as a sync error rather than passed on unchecked.
+json::Value parse_report(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  json::Value msg;
+  Error err;
+  if (!json::parse(line, msg, err))
+    return protocol::error("sync", EPROTO, "unreadable message from the container init: " + err.message);
+  const std::string& type = msg["type"].as_string();
+  if (type != "error" && type != "exec-failed")
+    return protocol::error("sync", EPROTO, "unexpected '" + type + "' message from the container init");
+  return msg;
+}
+
+}  // namespace
+
+void exit_code_of(int status, int& exit_code, int& signal) {
+  signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  exit_code = signal ? 128 + signal : WEXITSTATUS(status);
+}
+
+int supervise(InitProcess& init, int signal_fd, int result_fd) {
+  SyncReport report;
+  json::Value failure;  // the init's error / exec-failed message, if any
+  bool exited = false;
+
+  // Non-blocking so one readable event never turns into a wait.
+  int flags = ::fcntl(init.sync.get(), F_GETFL);
+  ::fcntl(init.sync.get(), F_SETFL, flags | O_NONBLOCK);
+
+  bool died_in_setup = false;
+  auto on_sync_readable = [&] {
+    if (read_sync(init.sync.get(), report)) return;
+    init.sync.reset();
+    if (report.text == kExecMarker) {
+      // Setup finished, then EOF: execve succeeded and closed the close-on-exec end.
+      protocol::send(result_fd, protocol::started(init.pid));
+    } else if (report.text.empty()) {
+      died_in_setup = true;  // reported once its wait status is known
+    } else {
+      const std::string text = report.text.rfind(kExecMarker, 0) == 0
+                                   ? report.text.substr(sizeof kExecMarker - 1)
+                                   : report.text;
+      failure = parse_report(text);
+      protocol::send(result_fd, failure);
+    }
+  };
+
+  while (!exited) {
+    pollfd fds[3] = {
+        {init.sync ? init.sync.get() : -1, POLLIN, 0},  // negative fds are skipped by poll
+        {signal_fd, POLLIN, 0},
+        {init.pidfd.get(), POLLIN, 0},
+    };
+    if (::poll(fds, 3, -1) < 0) {
+      if (errno == EINTR) continue;
+      // Can't happen with valid fds; don't spin, don't leave the container orphaned.
+      send_signal(init, SIGKILL);
+    }
+
+    // The sync socket first: when the init dies, its EOF is already there (its fds close before
+    // it becomes a zombie), and its message must be judged before its exit status.
+    if (init.sync && (fds[0].revents || fds[2].revents)) on_sync_readable();
+
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo si{};
+      while (::read(signal_fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        switch (signal_action(static_cast<int>(si.ssi_signo))) {
+          case SignalAction::Forward:
+            send_signal(init, static_cast<int>(si.ssi_signo));
+            break;
+          case SignalAction::KillContainer:
+            send_signal(init, SIGKILL);
+            break;
+          case SignalAction::Ignore:
+            break;
+        }
+      }
+    }
+
+    if (fds[2].revents & POLLIN) exited = true;
+  }
+
+  // A dead init's socket end is closed, so this read ends at EOF at once; it only matters if
+  // the pidfd won the race in the last poll.
+  if (init.sync) {
+    ::fcntl(init.sync.get(), F_SETFL, flags);
+    on_sync_readable();
+  }
+
+  int status = 0;
+  while (::waitpid(init.pid, &status, 0) < 0) {
+    if (errno != EINTR) {
+      protocol::send(result_fd, protocol::error("sync", errno, "reap the container init"));
+      return 1;
+    }
+  }
+  if (died_in_setup) {
+    int code = 0, sig = 0;
+    exit_code_of(status, code, sig);
+    protocol::send(result_fd,
+                   protocol::error("sync", 0,
+                                   "the container init died during setup (" +
+                                       (sig ? "killed by signal " + std::to_string(sig)
+                                            : "exit status " + std::to_string(code)) +
+                                       ")"));
+    return 1;
+  }
+  if (failure.is_object()) {
+    if (failure["type"].as_string() == "exec-failed") {
+      // The init already chose 126/127 from the errno; use it unless something else killed it.
+      int code = 0, sig = 0;
+      exit_code_of(status, code, sig);
+      return code;
+    }
+    return 1;
+  }
+  int code = 0, sig = 0;
+  exit_code_of(status, code, sig);
+  protocol::send(result_fd, protocol::exited(code, sig));
+  return code;
+}
+
+}  // namespace sandbox

@@ -1,0 +1,16 @@
+// The monitor's event loop: the one poll() that watches the init (its sync socket and its
+// pidfd) and the monitor's signals. Issue 5 grows it with stdio relay, logs, attach and the PTY.
+#pragma once
+#include "monitor/spawn.h"
+
+namespace sandbox {
+
+// Run until the init has exited and been reaped, reporting on result_fd: the init's `error`
+// or `exec-failed` message, or `started` and then `exited`. Returns the monitor's exit status:
+// the container's (status, or 128+signal), 126/127 for exec failures, 1 for setup failures.
+int supervise(InitProcess& init, int signal_fd, int result_fd);
+
+// The container's exit code from a wait status: its status, or 128+signal (pure).
+void exit_code_of(int wait_status, int& exit_code, int& signal);
+
+}  // namespace sandbox

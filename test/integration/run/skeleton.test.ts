@@ -180,19 +180,21 @@ it('--rm leaves no container directory, process or record behind', async (t) => 
 it('SIGKILL of the container process gives exit 137', async (t) => {
   const tag = token();
   const running = sandbox('run', '--rm', 'lab/busybox', 'sh', '-c', `sleep 30 # ${tag}`);
-  // The monitor writes the init's host pid into the container's pid file once it runs.
+  // Kill only once the command runs: the state says running after the exec succeeded (a kill
+  // during setup is a failed start, 125, not the container's death).
   let pid: number | undefined;
-  for (let i = 0; i < 200 && pid === undefined; i++) {
+  for (let i = 0; i < 400 && pid === undefined; i++) {
     await new Promise((r) => setTimeout(r, 25));
     const d = containerWith(tag);
     try {
-      if (d) pid = Number(readFileSync(join(home.dataDir, 'containers', d, 'pid'), 'utf8').trim()) || undefined;
+      const state = d && JSON.parse(readFileSync(join(home.dataDir, 'containers', d, 'state.json'), 'utf8'));
+      if (state && state.status === 'running') pid = state.pid;
     } catch {
-      /* not yet */
+      /* being rewritten */
     }
   }
   t.truthy(pid, 'the container started');
   process.kill(pid!, 'SIGKILL');
   const r = await running;
-  t.is(r.code, 137);
+  t.is(r.code, 137, r.stderr);
 });

@@ -56,6 +56,11 @@ export class HashingStream extends Transform {
   private count = 0;
   private result: Digest | undefined;
 
+  constructor() {
+    // Layers stream through in 128 KiB chunks; room for a few keeps the pipeline from stalling.
+    super({ highWaterMark: 512 << 10 });
+  }
+
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.hash.update(chunk);
     this.count += chunk.length;

@@ -28,6 +28,14 @@ export interface ImageRecord {
   created: string;
   /** Bottom-most first. */
   layers: LayerRecord[];
+  /**
+   * Canonical `registry/repository@sha256:...` under which a registry serves this image (set by
+   * pull and push; docker's RepoDigests). For an image pulled through a multi-platform index the
+   * digest is the index's, as docker records it.
+   */
+  repoDigests?: string[];
+  /** The image index (manifest list) the manifest was chosen from, when pulled through one. */
+  indexDigest?: Digest;
 }
 
 export interface ImageIndex {
@@ -50,7 +58,9 @@ function validRecord(r: unknown): r is ImageRecord {
     Array.isArray(x.names) &&
     x.names.every((n) => typeof n === 'string') &&
     Array.isArray(x.layers) &&
-    x.layers.every((l) => typeof l === 'object' && l !== null && isDigest((l as LayerRecord).diffId) && isDigest((l as LayerRecord).chainId))
+    x.layers.every((l) => typeof l === 'object' && l !== null && isDigest((l as LayerRecord).diffId) && isDigest((l as LayerRecord).chainId)) &&
+    (x.repoDigests === undefined || (Array.isArray(x.repoDigests) && x.repoDigests.every((n) => typeof n === 'string'))) &&
+    (x.indexDigest === undefined || isDigest(x.indexDigest))
   );
 }
 
@@ -81,7 +91,12 @@ export function recordImage(index: ImageIndex, record: ImageRecord): ImageIndex 
   for (const img of index.images) {
     if (img.id === record.id) {
       const names = [...img.names.filter((n) => !taken.has(n)), ...record.names];
-      images.push({ ...record, names });
+      const merged1: ImageRecord = { ...record, names };
+      const digests = [...new Set([...(img.repoDigests ?? []), ...(record.repoDigests ?? [])])];
+      if (digests.length > 0) merged1.repoDigests = digests;
+      const indexDigest = record.indexDigest ?? img.indexDigest;
+      if (indexDigest !== undefined) merged1.indexDigest = indexDigest;
+      images.push(merged1);
       merged = true;
     } else {
       images.push({ ...img, names: img.names.filter((n) => !taken.has(n)) });
@@ -91,20 +106,56 @@ export function recordImage(index: ImageIndex, record: ImageRecord): ImageIndex 
   return { version: 1, images };
 }
 
-/** The image a reference names: by tag, or by manifest digest within the same repository. */
+/**
+ * The image a reference names: by tag; or by digest, through the repo digests a pull or push
+ * recorded, or the manifest (or index) digest of an image named in the same repository.
+ */
 export function findByReference(index: ImageIndex, ref: ImageReference): ImageRecord | undefined {
   if (ref.digest === undefined) return index.images.find((img) => img.names.includes(ref.canonical));
+  const repoDigest = `${ref.registry}/${ref.repository}@${ref.digest}`;
   return index.images.find(
     (img) =>
       img.names.includes(ref.canonical) ||
-      (img.manifestDigest === ref.digest && img.names.some((n) => sameRepository(parseReference(n), ref))),
+      (img.repoDigests ?? []).includes(repoDigest) ||
+      ((img.manifestDigest === ref.digest || img.indexDigest === ref.digest) &&
+        [...img.names, ...(img.repoDigests ?? [])].some((n) => sameRepository(parseReference(n), ref))),
   );
+}
+
+/** Give `name` (canonical) to image `id`, taking it from any other image (docker tag). Pure. */
+export function tagImage(index: ImageIndex, id: Digest, name: string): ImageIndex {
+  return {
+    version: 1,
+    images: index.images.map((img) => {
+      const names = img.names.filter((n) => n !== name);
+      if (img.id === id) names.push(name);
+      return { ...img, names };
+    }),
+  };
+}
+
+/** Blobs and chain ids some image of the index still needs. */
+export function referencedObjects(index: ImageIndex): { blobs: Set<Digest>; chains: Set<Digest> } {
+  const blobs = new Set<Digest>();
+  const chains = new Set<Digest>();
+  for (const img of index.images) {
+    blobs.add(img.manifestDigest);
+    blobs.add(img.configDigest);
+    for (const l of img.layers) {
+      blobs.add(l.digest);
+      chains.add(l.chainId);
+    }
+  }
+  return { blobs, chains };
 }
 
 /** Images whose id starts with `prefix` (hex, without the sha256: part). */
 export function findByIdPrefix(index: ImageIndex, prefix: string): ImageRecord[] {
   return index.images.filter((img) => img.id.slice('sha256:'.length).startsWith(prefix));
 }
+
+/** The image a name or id names is not in the store (run pulls it; rmi says "No such image"). */
+export class ImageNotFoundError extends ImageError {}
 
 /** Shortest id prefix accepted: docker prints 12, people type fewer; 4 keeps typos from matching. */
 export const MIN_ID_PREFIX = 4;
@@ -115,7 +166,7 @@ function byId(index: ImageIndex, input: string, hex: string): ImageRecord {
   if (found.length > 1) {
     throw new ImageError(`image id prefix '${input}' is ambiguous: it matches ${found.length} images; give more characters of the id`);
   }
-  throw new ImageError(`No such image: ${input}`);
+  throw new ImageNotFoundError(`No such image: ${input}`);
 }
 
 /**
@@ -141,5 +192,5 @@ export function lookupImage(index: ImageIndex, refOrId: string): ImageRecord {
   const named = findByReference(index, ref);
   if (named) return named;
   if (isHexPrefix && findByIdPrefix(index, refOrId).length > 0) return byId(index, refOrId, refOrId);
-  throw new ImageError(`Unable to find image '${ref.familiar}' locally`, `Load it with 'sandbox load -i ARCHIVE'.`);
+  throw new ImageNotFoundError(`Unable to find image '${ref.familiar}' locally`, `Pull it with 'sandbox pull ${ref.familiar}', or load it with 'sandbox load -i ARCHIVE'.`);
 }

@@ -3,14 +3,18 @@
 // the diff id the image config promised. The chain id names the directory, and every image with
 // the same layer stack shares it, so content that doesn't match its diff id must never get
 // there: a hostile archive could otherwise plant files under another image's chain id.
+//
+// The bytes may come from a staged file (load, import) or straight off the network (pull):
+// startUnpack takes them through a Writable either way.
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable, type Transform } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGunzip } from 'node:zlib';
 import { ImageError, SandboxError } from '../errors.js';
-import { detectCompression, type Compression } from './archive.js';
+import type { Compression } from './archive.js';
+import { AutoDecompress } from './auto-decompress.js';
+import type { DecompressOptions } from './decompress.js';
 import { HashingStream, type Digest } from './digest.js';
 import type { ImageStore } from './store.js';
 import type { UnpackResult, Unpacker } from './unpacker.js';
@@ -34,38 +38,15 @@ export interface ImportedLayer {
   skipped: UnpackResult['skipped'];
 }
 
-async function readHead(path: string, n = 8): Promise<Buffer> {
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(n);
-    const { bytesRead } = await fh.read(buf, 0, n, 0);
-    return buf.subarray(0, bytesRead);
-  } finally {
-    await fh.close();
-  }
-}
-
-function decompressor(job: LayerJob, compression: Compression): Transform[] {
-  if (compression === 'gzip') return [createGunzip()];
-  if (compression === 'none') return [];
-  const hint =
-    compression === 'zstd'
-      ? 'this build cannot decompress zstd yet (Node 20 has no zstd); re-save the image with gzip layers, e.g. skopeo copy --dest-compress-format gzip'
-      : `${compression} layers are not part of the image spec; re-save the image with gzip layers`;
-  throw new ImageError(`layer ${job.what} is ${compression}-compressed: ${hint}`);
-}
-
-/** Stream errors from zlib or the file, turned into a line that names the layer. */
-function asLayerError(job: LayerJob, err: unknown): unknown {
-  if (err instanceof SandboxError) return new ImageError(`layer ${job.what}: ${err.message}`, err.hint);
-  if (err instanceof Error) return new ImageError(`layer ${job.what} is corrupt: cannot decompress it (${err.message}); the archive is damaged`);
+/** Stream errors from zlib, zstd or the file, turned into a line that names the layer. */
+export function asLayerError(what: string, err: unknown, origin = 'the archive'): unknown {
+  if (err instanceof SandboxError) return err.message.startsWith(`layer ${what}`) ? err : new ImageError(`layer ${what}: ${err.message}`, err.hint);
+  if (err instanceof Error) return new ImageError(`layer ${what} is corrupt: cannot decompress it (${err.message}); ${origin} is damaged`);
   return err;
 }
 
-function mismatch(job: LayerJob, actual: Digest): ImageError {
-  return new ImageError(
-    `layer ${job.what} failed verification: the image config gives diff id ${job.diffId}, its content is ${actual}; the archive is corrupt`,
-  );
+function mismatch(what: string, diffId: Digest, actual: Digest, origin = 'the archive'): ImageError {
+  return new ImageError(`layer ${what} failed verification: the image config gives diff id ${diffId}, its content is ${actual}; ${origin} is corrupt`);
 }
 
 const discard = () =>
@@ -75,51 +56,141 @@ const discard = () =>
     },
   });
 
-/**
- * Verify a layer against its diff id and, unless the store has its chain id already, unpack it
- * into a staging directory and publish it. Throws (and leaves nothing under layers/) on any
- * mismatch or unpack failure.
- */
-export async function importLayer(store: ImageStore, unpacker: Unpacker, job: LayerJob): Promise<ImportedLayer> {
-  const compression = detectCompression(await readHead(job.file));
-  const stages = decompressor(job, compression);
-  const tap = new HashingStream();
+export interface UnpackedLayer {
+  /** tmp/layer-...: holds diff/, ready for store.commitLayer. */
+  staging: string;
+  /** Bytes of the uncompressed tar. */
+  size: number;
+  compression: Compression;
+  skipped: UnpackResult['skipped'];
+}
 
-  if (await store.hasLayer(job.chainId)) {
-    // Already unpacked by an earlier load: still check this archive's copy is what it claims,
-    // so a corrupt archive is refused whatever the store holds.
-    try {
-      await pipeline([createReadStream(job.file), ...stages, tap, discard()]);
-    } catch (err) {
-      throw asLayerError(job, err);
-    }
-    if (tap.digest() !== job.diffId) throw mismatch(job, tap.digest());
-    return { size: tap.size, compression, unpacked: false, skipped: [] };
-  }
+export interface UnpackSession {
+  /** Write the layer's bytes (compressed or not) here and end it; destroy it to abandon. */
+  input: Writable;
+  /**
+   * Wait for the unpacker, then check the diff id. On any failure the staging directory is
+   * removed and the error (naming the layer) is thrown.
+   */
+  finish(): Promise<UnpackedLayer>;
+  /** Give up (the download failed or did not verify): stop the unpacker, remove the staging. */
+  abandon(): Promise<void>;
+}
 
+async function removeStaging(unpacker: Unpacker, staging: string): Promise<void> {
+  // The unpacker's removal handles subordinate-owned files; if it can't run at all, nothing
+  // subordinate-owned was created and a plain rm does.
+  await unpacker.remove([staging]).catch(() => rm(staging, { recursive: true, force: true }).catch(() => undefined));
+}
+
+/** Unpack a layer into a fresh staging directory as its bytes are written to `input`. */
+export async function startUnpack(
+  store: ImageStore,
+  unpacker: Unpacker,
+  job: { what: string; diffId: Digest; /** Where the bytes came from, for errors: 'the archive' (default), 'the image from REGISTRY'. */ origin?: string },
+  opts: DecompressOptions = {},
+): Promise<UnpackSession> {
   const staging = await store.makeTempDir('layer');
   const diff = join(staging, 'diff');
   // The layer root is 0755 like any image's /: the 0700 staging (later layer) directory around
   // it is what keeps other users out.
   await mkdir(diff, { mode: 0o755 });
-
+  const input = new AutoDecompress(job.what, opts);
+  const tap = new HashingStream();
   // The feed ends when the tap has seen the whole tar (its writable side finished), whether or
   // not the unpacker read all of it: the unpacker drains what it leaves.
-  const [unpacked, fed] = await Promise.allSettled([unpacker.unpack(tap, diff), pipeline([createReadStream(job.file), ...stages, tap])]);
-  try {
-    // When both fail, one caused the other: a decompression error cuts the unpacker's input, an
-    // unpacker that could not start destroys it (the feed then only sees a premature close).
-    const cutOff = fed.status === 'rejected' && (fed.reason as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
-    if (fed.status === 'rejected' && !(cutOff && unpacked.status === 'rejected')) throw asLayerError(job, fed.reason);
-    if (unpacked.status === 'rejected') throw asLayerError(job, unpacked.reason);
-    if (tap.digest() !== job.diffId) throw mismatch(job, tap.digest());
-  } catch (err) {
-    // The unpacker's removal handles subordinate-owned files; if it can't run at all, nothing
-    // subordinate-owned was created and a plain rm does.
-    await unpacker.remove([staging]).catch(() => rm(staging, { recursive: true, force: true }).catch(() => undefined));
-    throw err;
-  }
+  const fed = pipeline(input, tap);
+  const unpacked = unpacker.unpack(tap, diff);
+  // Settled later by finish(); never an unhandled rejection meanwhile.
+  const both = Promise.allSettled([unpacked, fed]);
+  return {
+    input,
+    async finish() {
+      const [u, f] = await both;
+      try {
+        // When both fail, one caused the other: a decompression error cuts the unpacker's input,
+        // an unpacker that could not start destroys it (the feed then sees a premature close).
+        const cutOff = f.status === 'rejected' && (f.reason as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+        if (f.status === 'rejected' && !(cutOff && u.status === 'rejected')) throw asLayerError(job.what, f.reason, job.origin);
+        if (u.status === 'rejected') throw asLayerError(job.what, u.reason, job.origin);
+        if (tap.digest() !== job.diffId) throw mismatch(job.what, job.diffId, tap.digest(), job.origin);
+        return { staging, size: tap.size, compression: input.compression ?? 'none', skipped: u.value.skipped };
+      } catch (err) {
+        await removeStaging(unpacker, staging);
+        throw err;
+      }
+    },
+    async abandon() {
+      if (!input.writableFinished) input.destroy(new Error('abandoned'));
+      await both;
+      await removeStaging(unpacker, staging);
+    },
+  };
+}
 
-  const won = await store.commitLayer(staging, { diffId: job.diffId, chainId: job.chainId, parent: job.parent, size: tap.size, complete: true }, unpacker);
-  return { size: tap.size, compression, unpacked: won, skipped: unpacked.value.skipped };
+/**
+ * The same interface for a layer the store has unpacked already: its bytes are only
+ * decompressed and hashed against the diff id, so a corrupt copy is still refused.
+ */
+export function startVerify(job: { what: string; diffId: Digest; origin?: string }, opts: DecompressOptions = {}): { input: Writable; finish(): Promise<{ size: number; compression: Compression }>; abandon(): Promise<void> } {
+  const input = new AutoDecompress(job.what, opts);
+  const tap = new HashingStream();
+  const fed = pipeline([input, tap, discard()]);
+  const settled = fed.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  return {
+    input,
+    async finish() {
+      const err = await settled;
+      if (err !== undefined) throw asLayerError(job.what, err, job.origin);
+      if (tap.digest() !== job.diffId) throw mismatch(job.what, job.diffId, tap.digest(), job.origin);
+      return { size: tap.size, compression: input.compression ?? 'none' };
+    },
+    async abandon() {
+      if (!input.writableFinished) input.destroy(new Error('abandoned'));
+      await settled;
+    },
+  };
+}
+
+/** The diff id of a layer blob: the sha256 of its uncompressed tar (import computes it). */
+export async function hashLayerFile(file: string, what: string, opts: DecompressOptions = {}): Promise<{ diffId: Digest; size: number; compression: Compression }> {
+  const input = new AutoDecompress(what, opts);
+  const tap = new HashingStream();
+  try {
+    await pipeline([createReadStream(file), input, tap, discard()]);
+  } catch (err) {
+    throw asLayerError(what, err);
+  }
+  return { diffId: tap.digest(), size: tap.size, compression: input.compression ?? 'none' };
+}
+
+/**
+ * Hash a layer blob's uncompressed content without unpacking it: for a layer the store has
+ * already, so a corrupt copy is refused whatever the store holds.
+ */
+export async function verifyLayerFile(file: string, what: string, diffId: Digest, opts: DecompressOptions = {}): Promise<{ size: number; compression: Compression }> {
+  const { diffId: actual, size, compression } = await hashLayerFile(file, what, opts);
+  if (actual !== diffId) throw mismatch(what, diffId, actual);
+  return { size, compression };
+}
+
+/**
+ * Verify a layer against its diff id and, unless the store has its chain id already, unpack it
+ * into a staging directory and publish it. Throws (and leaves nothing under layers/) on any
+ * mismatch or unpack failure.
+ */
+export async function importLayer(store: ImageStore, unpacker: Unpacker, job: LayerJob, opts: DecompressOptions = {}): Promise<ImportedLayer> {
+  if (await store.hasLayer(job.chainId)) {
+    const { size, compression } = await verifyLayerFile(job.file, job.what, job.diffId, opts);
+    return { size, compression, unpacked: false, skipped: [] };
+  }
+  const session = await startUnpack(store, unpacker, job, opts);
+  // A failed read ends the input with an error; finish() reports it (or the unpacker's).
+  await pipeline(createReadStream(job.file), session.input).catch(() => undefined);
+  const layer = await session.finish();
+  const won = await store.commitLayer(layer.staging, { diffId: job.diffId, chainId: job.chainId, parent: job.parent, size: layer.size, complete: true }, unpacker);
+  return { size: layer.size, compression: layer.compression, unpacked: won, skipped: layer.skipped };
 }

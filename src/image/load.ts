@@ -29,6 +29,7 @@ import {
 } from './archive.js';
 import { openArchive, stageMembers } from './archive-source.js';
 import { parseImageConfig, type ImageConfig } from './config.js';
+import type { DecompressOptions } from './decompress.js';
 import { chainIds, digestHex, type Digest } from './digest.js';
 import type { ImageRecord, LayerRecord } from './image-index.js';
 import { importLayer, type ImportedLayer } from './layer-import.js';
@@ -48,6 +49,8 @@ export interface LoadOptions {
   platform?: Platform;
   /** Layers imported at once. */
   concurrency?: number;
+  /** How zstd layers are decompressed (tests). */
+  decompress?: DecompressOptions;
 }
 
 interface PlannedBlob {
@@ -254,7 +257,7 @@ export async function loadArchive(source: string | Readable, store: ImageStore, 
     for (const p of plans) for (const l of p.layers) if (!jobs.has(l.chainId)) jobs.set(l.chainId, l);
     const imported = new Map<Digest, ImportedLayer>();
     await inPool([...jobs.values()], opts.concurrency ?? 3, async (l) => {
-      const result = await importLayer(store, unpacker, { what: l.what, file: l.file.path, diffId: l.diffId, chainId: l.chainId, parent: l.parent });
+      const result = await importLayer(store, unpacker, { what: l.what, file: l.file.path, diffId: l.diffId, chainId: l.chainId, parent: l.parent }, opts.decompress);
       for (const s of result.skipped) opts.onNotice?.(`layer ${l.diffId}: skipped ${s.path}: ${s.reason}`);
       imported.set(l.chainId, result);
     });
@@ -268,7 +271,11 @@ export async function loadArchive(source: string | Readable, store: ImageStore, 
       });
       let manifest = p.manifest;
       if (!manifest) {
-        const text = synthesizeDockerManifest(p.configBlob.file, layers);
+        // Descriptor sizes are the blobs' (compressed) sizes, not the tars'.
+        const text = synthesizeDockerManifest(
+          p.configBlob.file,
+          p.layers.map((l, i) => ({ digest: l.file.digest, size: l.file.size, mediaType: layers[i]!.mediaType })),
+        );
         const file = await store.stage(Buffer.from(text), join(dir, `manifest-${digestHex(p.id)}`));
         manifest = { digest: file.digest, blob: { what: 'generated manifest', file } };
       }

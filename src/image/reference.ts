@@ -128,6 +128,11 @@ export function parseReference(input: string): ImageReference {
   return ref;
 }
 
+/** docker's familiar repository name, without tag or digest: `busybox`, `localhost:5000/lab/app`. */
+export function familiarRepository(ref: ImageReference): string {
+  return familiarName(ref.registry, ref.repository);
+}
+
 /** True when the two references name the same repository (registry and path), whatever their tags. */
 export function sameRepository(a: ImageReference, b: ImageReference): boolean {
   return a.registry === b.registry && a.repository === b.repository;

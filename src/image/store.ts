@@ -14,7 +14,7 @@ import { withLock } from '../state/lock.js';
 import { sandboxPaths, type SandboxPaths } from '../state/paths.js';
 import { parseImageConfig, type ImageConfig } from './config.js';
 import { HashingStream, digestHex, isDigest, sha256Digest, type Digest } from './digest.js';
-import { emptyIndex, lookupImage, parseIndex, recordImage, type ImageIndex, type ImageRecord } from './image-index.js';
+import { emptyIndex, lookupImage, parseIndex, recordImage, referencedObjects, tagImage, type ImageIndex, type ImageRecord } from './image-index.js';
 import type { Unpacker } from './unpacker.js';
 
 /** A file written into tmp/ whose digest and size were computed while writing it. */
@@ -46,6 +46,9 @@ export interface ResolvedImage {
 const MAX_METADATA_BLOB = 32 << 20;
 
 const errnoOf = (err: unknown) => (err as NodeJS.ErrnoException).code;
+
+/** An object an image needs vanished while it was being recorded (a concurrent rmi): retry. */
+export class StoreRaceError extends ImageError {}
 
 function processAlive(pid: number): boolean {
   try {
@@ -173,18 +176,21 @@ export class ImageStore {
    * Publish a staged file as blob `expected`, refusing it when its content hashes differently.
    * `what` names the blob in the error (a layer path inside an archive, a registry URL).
    */
-  async commitBlob(staged: StagedFile, expected: Digest, what: string = expected): Promise<void> {
+  async commitBlob(staged: StagedFile & { synced?: boolean }, expected: Digest, what: string = expected): Promise<void> {
     if (staged.digest !== expected) {
       await rm(staged.path, { force: true });
       throw new ImageError(`${what} failed verification: expected digest ${expected}, content is ${staged.digest}; the archive or download is corrupt`);
     }
     await mkdir(this.paths.blobs, { recursive: true, mode: 0o700 });
     // fsync before the rename that publishes it: after a crash a blob is whole or absent.
-    const fh = await open(staged.path, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
+    // (A pull syncs its download itself, while the unpacker is still finishing: `synced`.)
+    if (!staged.synced) {
+      const fh = await open(staged.path, 'r');
+      try {
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
     }
     // Renaming over an existing blob is harmless: same name, same bytes.
     await rename(staged.path, this.blobPath(expected));
@@ -284,9 +290,72 @@ export class ImageStore {
     });
   }
 
-  /** Record images (all in one index write); their names move to them from older images. */
+  /**
+   * Record images (all in one index write); their names move to them from older images.
+   * Checked under the lock: every layer and config the records need must be in the store, so
+   * an image removal that raced this pull (and took a shared layer away) cannot leave a record
+   * pointing at nothing. The caller retries (pull) or reports (load) a StoreRaceError.
+   */
   async recordImages(records: ImageRecord[]): Promise<void> {
-    await this.updateIndex((index) => records.reduce(recordImage, index));
+    await this.init();
+    await withLock(this.indexLock, async () => {
+      for (const r of records) {
+        if (!(await this.hasBlob(r.configDigest))) throw new StoreRaceError(`image ${r.id} lost its config blob ${r.configDigest} while it was being stored`);
+        for (const l of r.layers) {
+          if (!(await this.hasLayer(l.chainId))) throw new StoreRaceError(`image ${r.id} lost layer ${l.chainId} while it was being stored`);
+        }
+      }
+      await writeJsonAtomic(this.indexPath, records.reduce(recordImage, await this.readIndex()));
+    });
+  }
+
+  /**
+   * Change the index and drop what removed images leave unreferenced, in one locked step:
+   * `change` returns the new index and the records it removed. Layer directories are renamed
+   * into tmp/ under the lock (so they vanish atomically for every reader) and deleted after it;
+   * blobs are unlinked. Returns the chain ids removed (top-most first, as docker lists them)
+   * and the bytes their unpacked tars held.
+   */
+  async removeImages(
+    change: (index: ImageIndex) => { index: ImageIndex; removed: ImageRecord[] },
+    unpacker: Unpacker,
+  ): Promise<{ removedLayers: Digest[]; reclaimed: number }> {
+    await this.init();
+    const aside: string[] = [];
+    const removedLayers: Digest[] = [];
+    let reclaimed = 0;
+    await withLock(this.indexLock, async () => {
+      const { index, removed } = change(await this.readIndex());
+      await writeJsonAtomic(this.indexPath, index);
+      const still = referencedObjects(index);
+      const chains: Digest[] = [];
+      const blobs = new Set<Digest>();
+      for (const r of removed) {
+        for (const l of [...r.layers].reverse()) if (!still.chains.has(l.chainId) && !chains.includes(l.chainId)) chains.push(l.chainId);
+        for (const b of [r.manifestDigest, r.configDigest, ...r.layers.map((l) => l.digest)]) if (!still.blobs.has(b)) blobs.add(b);
+      }
+      for (const chain of chains) {
+        const info = await this.readLayerInfo(chain);
+        const to = this.tempPath('removed-layer');
+        try {
+          await rename(this.layerPath(chain), to);
+        } catch (err) {
+          if (errnoOf(err) === 'ENOENT') continue;
+          throw err;
+        }
+        aside.push(to);
+        removedLayers.push(chain);
+        reclaimed += info?.size ?? 0;
+      }
+      for (const b of blobs) await rm(this.blobPath(b), { force: true });
+    });
+    if (aside.length > 0) await unpacker.remove(aside);
+    return { removedLayers, reclaimed };
+  }
+
+  /** Name image `id` `name` (canonical), taking the name from whichever image had it. */
+  async tag(id: Digest, name: string): Promise<void> {
+    await this.updateIndex((index) => tagImage(index, id, name));
   }
 
   async listImages(): Promise<ImageRecord[]> {

@@ -2,7 +2,7 @@
 // around them (docker-archive in old-docker and docker-25 layouts, oci-archive with an optional
 // multi-platform index). Digests and chain ids are computed here independently of src/.
 import { createHash } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,12 +34,15 @@ export interface TestImage {
   configDigest: Digest;
 }
 
-const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
+/** A real zstd frame, made by Debian's zstd program (the tests' host has it: test/host/prepare.sh). */
+export function zstdCompress(data: Buffer): Buffer {
+  return execFileSync('zstd', ['-q', '-c', '-3'], { input: data, maxBuffer: 1 << 30 });
+}
 
 export function makeImage(layers: LayerSpec[], extra: Record<string, unknown> = {}): TestImage {
   const tars = layers.map((l) => makeTar(l.files));
   const blobs = layers.map((l, i) =>
-    l.compression === 'gzip' ? gzipSync(tars[i]!) : l.compression === 'zstd' ? Buffer.concat([ZSTD_MAGIC, tars[i]!]) : tars[i]!,
+    l.compression === 'gzip' ? gzipSync(tars[i]!) : l.compression === 'zstd' ? zstdCompress(tars[i]!) : tars[i]!,
   );
   const mediaTypes = layers.map((l) =>
     l.compression === 'gzip' ? 'application/vnd.oci.image.layer.v1.tar+gzip' : l.compression === 'zstd' ? 'application/vnd.oci.image.layer.v1.tar+zstd' : 'application/vnd.oci.image.layer.v1.tar',

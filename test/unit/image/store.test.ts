@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ImageError } from '../../../src/errors.js';
 import { chainIds } from '../../../src/image/digest.js';
-import { emptyIndex, lookupImage, recordImage, type ImageIndex, type ImageRecord } from '../../../src/image/image-index.js';
+import { ImageNotFoundError, emptyIndex, lookupImage, recordImage, type ImageIndex, type ImageRecord } from '../../../src/image/image-index.js';
 import type { ImageStore } from '../../../src/image/store.js';
 import { hex, sha, tarUnpacker, tempStore, type Digest } from './image-fixtures.js';
 
@@ -79,10 +79,10 @@ test('lookupImage follows docker: ids, then names, then unique id prefixes', (t)
   });
 });
 
-test('a missing image is docker\'s "Unable to find image" with a hint to load it', (t) => {
-  const err = t.throws(() => lookupImage(emptyIndex(), 'lab/busybox'), { instanceOf: ImageError });
+test('a missing image is docker\'s "Unable to find image" with a hint to pull or load it', (t) => {
+  const err = t.throws(() => lookupImage(emptyIndex(), 'lab/busybox'), { instanceOf: ImageNotFoundError });
   t.is(err!.message, "Unable to find image 'lab/busybox:latest' locally");
-  t.is(err!.hint, "Load it with 'sandbox load -i ARCHIVE'.");
+  t.is(err!.hint, "Pull it with 'sandbox pull lab/busybox:latest', or load it with 'sandbox load -i ARCHIVE'.");
   t.throws(() => lookupImage(emptyIndex(), 'Bad//Ref'), { instanceOf: ImageError, message: /^invalid reference format/ });
 });
 
@@ -173,6 +173,8 @@ test('a corrupt index.json is reported with the fix', async (t) => {
 test('concurrent index updates from one process all land (the lock serialises them)', async (t) => {
   const { store } = await setup(t);
   const ids = Array.from({ length: 8 }, (_, i) => sha(`img${i}`));
+  // recordImages checks that what a record needs is stored: each record's config blob is.
+  await Promise.all(ids.map((id, i) => store.putBlob(id, Buffer.from(`img${i}`))));
   await Promise.all(ids.map((id, i) => store.recordImages([record(id, [`docker.io/library/img:${i}`])])));
   t.deepEqual((await store.listImages()).map((r) => r.id).sort(), [...ids].sort());
 });

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Pull + unpack of a debootstrap Debian image from a local registry: `sandbox pull` alternated
+# with `podman pull` (rootless, kernel overlay storage: podman's default on this kernel), each
+# into an empty store every round. Prints each run, the medians and the ratio sandbox/podman.
+#
+#   sudo bench/pull/make-image.sh     (once: builds /var/tmp/sandbox-bench/oci)
+#   sudo bench/pull/run.sh            (drops to $BENCH_USER, default sandbox-test)
+#   ROUNDS=9 bench/pull/run.sh
+#
+# The registry is Debian's docker-registry on a free 127.0.0.1 port, started here; the image is
+# pushed to it by skopeo with gzip layers, as registries serve them.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+WORK=${WORK:-/var/tmp/sandbox-bench}
+ROUNDS=${ROUNDS:-7}
+
+if [ "$(id -u)" = 0 ]; then
+  user=${BENCH_USER:-sandbox-test}
+  uid=$(id -u "$user")
+  exec runuser -u "$user" -- env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" PATH=/usr/bin:/bin:/usr/sbin:/sbin \
+    XDG_RUNTIME_DIR="/run/user/$uid" ROUNDS="$ROUNDS" WORK="$WORK" ${SANDBOX_MONITOR:+SANDBOX_MONITOR=$SANDBOX_MONITOR} bash "$0"
+fi
+unset NODE_EXTRA_CA_CERTS
+[ -d "$WORK/oci" ] || { echo "run.sh: no image in $WORK/oci: run bench/pull/make-image.sh as root first" >&2; exit 1; }
+
+RUN=$(mktemp -d "${TMPDIR:-/tmp}/sbx-bench-pull.XXXXXX")
+REG_PID=
+cleanup() {
+  [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null || true
+  podman unshare rm -rf "$RUN" 2>/dev/null || rm -rf "$RUN"
+}
+trap cleanup EXIT
+
+# --- the registry ---------------------------------------------------------------------------
+port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+cat > "$RUN/registry.yml" <<EOC
+version: 0.1
+log: { level: error, accesslog: { disabled: true } }
+storage: { filesystem: { rootdirectory: $RUN/registry } }
+http: { addr: 127.0.0.1:$port }
+EOC
+env -u REGISTRY_HTTP_ADDR docker-registry serve "$RUN/registry.yml" > "$RUN/registry.log" 2>&1 &
+REG_PID=$!
+for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.05; done
+REF=127.0.0.1:$port/lab/debian:bookworm
+skopeo --insecure-policy copy --quiet --dest-tls-verify=false --dest-compress-format gzip "oci:$WORK/oci:debian" "docker://$REF"
+blob=$(skopeo inspect --raw --tls-verify=false "docker://$REF" | node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).layers[0].size))')
+
+# --- the two pullers, each into an empty store ----------------------------------------------
+mkdir -p "$RUN/podman/containers"
+cat > "$RUN/podman/containers/containers.conf" <<EOC
+[engine]
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+EOC
+sbx_pull() {
+  local d=$RUN/sbx-$1
+  mkdir -p "$d/home" "$d/tmp"
+  env HOME="$d/home" XDG_DATA_HOME="$d/data" TMPDIR="$d/tmp" node "$ROOT/bin/sandbox.js" pull -q "$REF" >/dev/null
+}
+sbx_clean() { podman unshare rm -rf "$RUN/sbx-$1"; }
+podman_pull() {
+  env XDG_CONFIG_HOME="$RUN/podman" podman --root "$RUN/pm-$1/root" --runroot "$RUN/pm-$1/run" --storage-driver overlay \
+    pull -q --tls-verify=false "$REF" >/dev/null
+}
+podman_clean() { podman unshare rm -rf "$RUN/pm-$1"; }
+
+now() { date +%s%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", (b-a)/1e9}'; }
+median() { sort -g | awk '{a[NR]=$1} END{m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
+
+# The floor, for context: the native unpacker alone on the uncompressed tar read from a file
+# (no network, no decompression, no hashing) - what creating these files costs on this host.
+MONITOR=${SANDBOX_MONITOR:-$ROOT/build/Release/sandbox-monitor}
+read -r UIDMAP GIDMAP < <(node -e 'import(process.argv[1]).then(m=>{const x=m.currentIdMaps();console.log(m.formatIdMap(x.uidMappings), m.formatIdMap(x.gidMappings))})' "$ROOT/dist/src/runtime/idmap.js")
+skopeo --insecure-policy copy --quiet "oci:$WORK/oci:debian" "oci:$RUN/layout:debian"
+zcat "$RUN/layout/blobs/sha256/$(skopeo inspect --raw "oci:$RUN/layout:debian" | node -e 'let t="";process.stdin.on("data",d=>t+=d).on("end",()=>console.log(JSON.parse(t).layers[0].digest.slice(7)))')" > "$RUN/layer.tar"
+floor_unpack() { mkdir -p "$RUN/floor-$1/diff"; "$MONITOR" unpack --uidmap "$UIDMAP" --gidmap "$GIDMAP" "$RUN/floor-$1/diff" < "$RUN/layer.tar" >/dev/null; }
+floor_clean() { "$MONITOR" rmtree --uidmap "$UIDMAP" --gidmap "$GIDMAP" "$RUN/floor-$1" >/dev/null; }
+
+# One untimed round each: warm the page cache and the registry.
+sbx_pull warm; sbx_clean warm; podman_pull warm; podman_clean warm; floor_unpack warm; floor_clean warm
+
+: > "$RUN/sbx.txt"; : > "$RUN/podman.txt"; : > "$RUN/floor.txt"
+echo "image: $REF (one layer, $((blob / 1000000)) MB gzip); $ROUNDS rounds, alternating"
+for i in $(seq "$ROUNDS"); do
+  sync
+  t0=$(now); sbx_pull "$i"; t1=$(now); secs "$t0" "$t1" >> "$RUN/sbx.txt"; echo >> "$RUN/sbx.txt"
+  sbx_clean "$i"; sync
+  t0=$(now); podman_pull "$i"; t1=$(now); secs "$t0" "$t1" >> "$RUN/podman.txt"; echo >> "$RUN/podman.txt"
+  podman_clean "$i"; sync
+  t0=$(now); floor_unpack "$i"; t1=$(now); secs "$t0" "$t1" >> "$RUN/floor.txt"; echo >> "$RUN/floor.txt"
+  floor_clean "$i"
+  printf 'round %d: sandbox %ss  podman %ss  (unpack floor %ss)\n' "$i" "$(sed -n "${i}p" "$RUN/sbx.txt")" "$(sed -n "${i}p" "$RUN/podman.txt")" "$(sed -n "${i}p" "$RUN/floor.txt")"
+done
+s=$(median < "$RUN/sbx.txt"); p=$(median < "$RUN/podman.txt"); f=$(median < "$RUN/floor.txt")
+printf 'median: sandbox pull %ss, podman pull %ss, ratio sandbox/podman %s (goal <= 0.5)\n' "$s" "$p" "$(awk -v s="$s" -v p="$p" 'BEGIN{printf "%.2f", s/p}')"
+printf 'floor:  sandbox-monitor unpack of the plain tar alone %ss = %s of podman; sandbox pull adds %ss to it\n' "$f" "$(awk -v f="$f" -v p="$p" 'BEGIN{printf "%.2f", f/p}')" "$(awk -v s="$s" -v f="$f" 'BEGIN{printf "%.3f", s-f}')"

@@ -1,6 +1,11 @@
 #include "init/limits.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
 
 namespace sandbox {
 namespace {
@@ -29,6 +34,20 @@ int apply_rlimits(const std::vector<Rlimit>& limits, Error& err) {
     }
   }
   return 0;
+}
+
+int apply_oom_score_adj(int value, Error& err) {
+  int fd = ::open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return err.sys("open /proc/self/oom_score_adj");
+  const std::string text = std::to_string(value);
+  ssize_t n = ::write(fd, text.data(), text.size());
+  int e = errno;
+  ::close(fd);
+  if (n == static_cast<ssize_t>(text.size())) return 0;
+  err.sys("write oom_score_adj " + text, e);
+  // Lowering it needs CAP_SYS_RESOURCE in the host's user namespace, which we never hold.
+  if (e == EACCES || e == EPERM) err.message += " (a rootless container may only raise it)";
+  return -1;
 }
 
 }  // namespace sandbox

@@ -50,3 +50,43 @@ test('proc, dev, devpts, shm, mqueue and sysfs come first, then device binds; do
   t.deepEqual(c.linux.namespaces.map((n) => n.type), ['user', 'mount', 'pid', 'uts', 'ipc', 'network']);
   t.is(c.hostname, 'cccccccccccc');
 });
+
+const withOptions = (o: Partial<FillInput>, dirs: Record<string, unknown> = {}) => {
+  const spec = fillRunSpec({ ...none, ...o }, 'img', ['echo', 'hi'], {}, { cwd: '/home/u', files: {} });
+  const { completed } = completeRunSpec(spec, { id: 'sha256:x', name: 'img', config: cfg, layerDirs: ['/l'], passwd: undefined, group: undefined }, 'c'.repeat(64));
+  return toRuntimeConfig(completed, { stateDir: '/s', ...dirs }, maps);
+};
+
+test('-v, --mount and --tmpfs become mounts after the defaults and the generated /etc files', (t) => {
+  const c = withOptions({ volume: ['/srv:/data:ro', 'vol1:/v'], mount: ['type=tmpfs,target=/t,tmpfs-size=1k'] }, { volumeDirs: { '/v': '/store/volumes/vol1/_data' } });
+  const tail = c.mounts.slice(-3);
+  t.deepEqual(tail, [
+    { destination: '/data', type: 'bind', source: '/srv', options: ['rbind', 'rprivate', 'ro'] },
+    { destination: '/v', type: 'bind', source: '/store/volumes/vol1/_data', options: ['rbind', 'rprivate'] },
+    { destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'noexec', 'size=1024'] },
+  ]);
+  for (const f of ['/etc/hostname', '/etc/hosts', '/etc/resolv.conf']) t.true(c.mounts.some((m) => m.destination === f && m.source.startsWith('/s/')), f);
+});
+
+test('--shm-size sizes /dev/shm', (t) => {
+  t.deepEqual(withOptions({ shmSize: '128m' }).mounts.find((m) => m.destination === '/dev/shm')?.options.at(-1), 'size=131072k');
+});
+
+test('--ulimit becomes rlimits, -1 as RLIM_INFINITY; --oom-score-adj passes through', (t) => {
+  const c = withOptions({ ulimit: ['nofile=10:20', 'core=-1'], oomScoreAdj: '300' });
+  t.deepEqual(c.process.rlimits, [{ type: 'RLIMIT_NOFILE', soft: 10, hard: 20 }, { type: 'RLIMIT_CORE', soft: 18446744073709551615, hard: 18446744073709551615 }]);
+  t.is(c.process.oomScoreAdj, 300);
+});
+
+test('--init runs the command under /sbin/docker-init, bound read-only', (t) => {
+  const c = withOptions({ init: true }, { initBinary: '/opt/sandbox/sandbox-init' });
+  t.deepEqual(c.process.args, ['/sbin/docker-init', '--', 'echo', 'hi']);
+  t.deepEqual(c.mounts.at(-1), { destination: '/sbin/docker-init', type: 'bind', source: '/opt/sandbox/sandbox-init', options: ['bind', 'ro', 'nosuid', 'nodev'] });
+});
+
+test('labels, --stop-signal and --stop-timeout are recorded in the annotations', (t) => {
+  const a = withOptions({ label: ['com.example=1'], stopSignal: 'usr1', stopTimeout: '30' }).annotations;
+  t.is(a['com.example'], '1');
+  t.is(a['io.sandbox.stop-signal'], 'SIGUSR1');
+  t.is(a['io.sandbox.stop-timeout'], '30');
+});

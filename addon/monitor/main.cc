@@ -23,6 +23,8 @@ void usage() {
       "       sandbox-monitor unpack --uidmap MAP --gidmap MAP DEST   (tar on stdin)\n"
       "       sandbox-monitor rmtree --uidmap MAP --gidmap MAP PATH...\n"
       "       sandbox-monitor probe [--uidmap MAP --gidmap MAP] [--scratch DIR]\n"
+      "       sandbox-monitor exec --config PATH --pid PID --result-fd N [--user U] [--cwd D]\n"
+      "                            [--env K=V]... [--privileged] -- CMD [ARG...]\n"
       "This is sandbox's internal helper; run containers with `sandbox run`.\n",
       stderr);
 }
@@ -47,6 +49,7 @@ int main(int argc, char** argv) {
       {"unpack", unpack_main, false},
       {"rmtree", rmtree_main, false},
       {"probe", probe_main, false},
+      {"exec", sandbox::exec_main, false},
       {"protocol-selftest", sandbox::protocol_selftest_main, true},
   };
   if (!ensure_stdio_open()) {

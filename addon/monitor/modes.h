@@ -20,6 +20,9 @@ namespace sandbox {
 
 // `run --config PATH --result-fd N`: the foreground container (monitor/run.cc).
 int run_main(int argc, char** argv);
+// `exec --config PATH --pid PID --result-fd N ... -- CMD`: a command inside a running container
+// (addon/exec/exec_main.cc).
+int exec_main(int argc, char** argv);
 // `protocol-selftest`: one of each protocol message on stdout (monitor/selftest.cc).
 int protocol_selftest_main(int argc, char** argv);
 

@@ -6,14 +6,20 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 
+#include "cgroup/cgroup.h"
 #include "init/config.h"
+#include "monitor/health.h"
+#include "monitor/log_writer.h"
 #include "monitor/modes.h"
 #include "monitor/pid_file.h"
+#include "monitor/restart.h"
 #include "monitor/signals.h"
 #include "monitor/spawn.h"
 #include "monitor/supervise.h"
+#include "net/helpers.h"
 #include "sandbox/protocol.h"
 #include "sandbox/unique_fd.h"
 
@@ -23,6 +29,9 @@ namespace {
 struct RunArgs {
   std::string config_path;
   int result_fd = -1;
+  std::string log_path;   // run -d: the container's stdout/stderr go to this log
+  long long log_max_size = 0;
+  std::string exit_file;  // written once the container has exited (its exit code, for ps/wait)
 };
 
 bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
@@ -50,6 +59,17 @@ bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
         return false;
       }
       out.result_fd = static_cast<int>(fd);
+    } else if (take("--log")) {
+      out.log_path = value;
+    } else if (take("--log-max-size")) {
+      char* end = nullptr;
+      out.log_max_size = std::strtoll(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || out.log_max_size < 0) {
+        problem = "--log-max-size wants a byte count, got '" + value + "'";
+        return false;
+      }
+    } else if (take("--exit-file")) {
+      out.exit_file = value;
     } else {
       problem = "unknown argument '" + a + "'";
       return false;
@@ -73,6 +93,33 @@ int read_file(const std::string& path, std::string& out, Error& err) {
     if (n < 0) return err.sys("read " + path);
     out.append(buf, static_cast<size_t>(n));
   }
+}
+
+// {"exitCode":N,"signal":S,"finishedAt":"..."}, temp + rename so a reader never sees half of
+// it. This file, not the CLI, is the truth about how a detached container ended.
+void write_exit_file(const std::string& path, const ExitInfo& info) {
+  if (path.empty()) return;
+  json::Value v = json::Value::object();
+  v.set("exitCode", json::Value::number(info.exit_code));
+  v.set("signal", json::Value::number(info.signal));
+  v.set("finishedAt", json::Value::string(timestamp_now()));
+  const std::string text = v.dump() + "\n";
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  unique_fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
+  if (!fd) return;
+  bool ok = ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = ok && ::fsync(fd.get()) == 0;
+  fd.reset();
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) < 0) ::unlink(tmp.c_str());
+}
+
+// Issue 7: after the init is gone, keep the OOM verdict (cgroup.json) and remove the cgroup.
+void finish_cgroup(const RuntimeConfig& config) {
+  if (config.cgroup.manager.empty()) return;
+  std::string leaf = recorded_cgroup(config.state_dir);
+  Error ignored;  // best effort: the container's own result is what the user needs
+  if (!leaf.empty()) record_cgroup(config.state_dir, leaf, cgroup_oom_killed(leaf), ignored);
+  remove_cgroup(config.cgroup, leaf);
 }
 
 int fail(int result_fd, const char* step, const Error& err) {
@@ -108,25 +155,88 @@ int run_main(int argc, char** argv) {
   unique_fd signals = take_over_signals(err);
   if (!signals) return fail(out, "clone", err);
 
+  // run -d: the container writes into pipes the loop drains into the log. Its stdin stays
+  // ours (/dev/null for a detached monitor).
+  LogWriter log;
+  OutputRelay relay;
+  unique_fd out_w, err_w;
+  if (!args.log_path.empty()) {
+    if (log.open(args.log_path, static_cast<off_t>(args.log_max_size), err) < 0) return fail(out, "config", err);
+    int p1[2], p2[2];
+    if (::pipe2(p1, O_CLOEXEC) < 0) return err.sys("pipe for the container's stdout"), fail(out, "clone", err);
+    relay.out.reset(p1[0]);
+    out_w.reset(p1[1]);
+    if (::pipe2(p2, O_CLOEXEC) < 0) return err.sys("pipe for the container's stderr"), fail(out, "clone", err);
+    relay.err.reset(p2[0]);
+    err_w.reset(p2[1]);
+    relay.log = &log;
+  }
+  // Healthchecks: the runtime config's sandbox.healthcheck (from --health-* or the image).
+  json::Value config_json;
+  Error ignored;
+  HealthSpec health_spec;
+  std::unique_ptr<HealthChecker> health;
+  if (json::parse(text, config_json, ignored) && parse_health_spec(config_json, health_spec)) {
+    health = std::make_unique<HealthChecker>(std::move(health_spec), args.config_path,
+                                             config.state_dir + "/health.json");
+    relay.health = health.get();
+  }
+  const int child_stdio[3] = {-1, out_w ? out_w.get() : -1, err_w ? err_w.get() : -1};
+
+  // Network (issue 6): published ports are bound before the clone, so a port in use fails
+  // the run before any container exists.
+  net::NetworkHelpers network;
+  if (net::prepare_network(config.network, config.state_dir, network, err) < 0)
+    return fail(out, "network", err);
+
   InitProcess init;
-  if (spawn_init(config, init, err) < 0) return fail(out, "clone", err);
+  if (spawn_init(config, init, err, child_stdio) < 0) return fail(out, "clone", err);
+  // Only the container holds the write ends now: its exit is the pipes' EOF.
+  out_w.reset();
+  err_w.reset();
 
   const char* step = "idmap";
   if (prepare_init(config, init, step, err) < 0) {
     // The init is still blocked before any mount: killing it leaves nothing behind (its
     // namespaces die with it).
     abandon_init(init);
+    finish_cgroup(config);  // placement may have happened before the failing step
     remove_pid_file(config.pid_file);
     return fail(out, step, err);
   }
   if (release_init(init, err) < 0) {
     abandon_init(init);
+    finish_cgroup(config);
     remove_pid_file(config.pid_file);
     return fail(out, "sync", err);
   }
+  // The init creates its tap device first thing after release; the slirp child and the port
+  // forwarder are forked here, outside the supervisor's loop, which they never touch.
+  if (net::start_network(config.network, init.sync.get(), init.pidfd.get(), network, err) < 0) {
+    abandon_init(init);
+    finish_cgroup(config);
+    remove_pid_file(config.pid_file);
+    return fail(out, "network", err);
+  }
 
-  int status = supervise(init, signals.get(), out);
+  ExitInfo info;
+  int status = supervise(init, signals.get(), out, relay, info);
+  // The init is reaped, its mount namespace and the FUSE rootfs with it: the server is leaving.
+  fuse::reap_server(init.fuse_server);
+  // The container is gone: so are its network helpers, and its published ports are free.
+  net::stop_network(network);
+  // The OOM verdict is read from the container's cgroup before the cgroup is removed, and
+  // recorded before the exit file: whoever sees the exit code also finds OOMKilled.
+  finish_cgroup(config);
   remove_pid_file(config.pid_file);
+  // --restart: a fresh run of this monitor, unless the user stopped the container.
+  const std::string stop_marker = config.state_dir + "/stop-requested";
+  const RestartPolicy policy = parse_restart_policy(config_json);
+  if (info.started && should_restart(policy, info.exit_code, restart_count(), ::access(stop_marker.c_str(), F_OK) == 0)) {
+    relay = OutputRelay();  // our ends of the old pipes; the new run makes its own
+    restart_monitor(argv, out, stop_marker);
+  }
+  if (info.started) write_exit_file(args.exit_file, info);
   return status;
 }
 

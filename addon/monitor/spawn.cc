@@ -9,6 +9,7 @@
 
 #include <cstdint>
 
+#include "cgroup/cgroup.h"
 #include "init/setup.h"
 #include "monitor/pid_file.h"
 
@@ -28,13 +29,23 @@ pid_t clone_into_namespaces(int ns_flags, int& pidfd) {
 
 }  // namespace
 
-int spawn_init(const RuntimeConfig& config, InitProcess& out, Error& err) {
+int spawn_init(const RuntimeConfig& config, InitProcess& out, Error& err, const int* child_stdio) {
   int pair[2];
   // SOCK_CLOEXEC on both ends: the init's end closes by itself when execve succeeds, which is
   // how the monitor learns the command started (EOF with no message before it).
   if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
     return err.sys("socketpair for the init");
   unique_fd monitor_end(pair[0]), init_end(pair[1]);
+  // fuse-overlay: the init mounts /dev/fuse and sends the fd over this pair to the server we
+  // fork below (docs/storage.md). Both exist before the init is released.
+  unique_fd fuse_server_end, fuse_init_end;
+  if (config.rootfs.fuse()) {
+    int fp[2];
+    if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fp) < 0)
+      return err.sys("socketpair for the fuse-overlay server");
+    fuse_server_end.reset(fp[0]);
+    fuse_init_end.reset(fp[1]);
+  }
 
   int pidfd = -1;
   pid_t pid = clone_into_namespaces(config.clone_flags, pidfd);
@@ -46,11 +57,22 @@ int spawn_init(const RuntimeConfig& config, InitProcess& out, Error& err) {
   }
   if (pid == 0) {
     monitor_end.reset();
-    init_main(config, init_end.get());  // never returns
+    fuse_server_end.reset();
+    // The container's stdio (run -d: the log pipes) is set here, in the child only, so the
+    // monitor keeps its own. dup2 clears close-on-exec on the copy; the originals close at exec.
+    for (int i = 0; child_stdio && i < 3; i++)
+      if (child_stdio[i] >= 0 && ::dup2(child_stdio[i], i) < 0) ::_exit(1);
+    init_main(config, init_end.get(), fuse_init_end ? fuse_init_end.get() : -1);  // never returns
   }
   out.pid = pid;
   out.pidfd.reset(pidfd);
   out.sync = std::move(monitor_end);
+  fuse_init_end.reset();  // only the init may hold it: its death is the server's EOF
+  if (config.rootfs.fuse() &&
+      fuse::spawn_server(config, out.pidfd.get(), std::move(fuse_server_end), out.fuse_server, err) < 0) {
+    abandon_init(out);
+    return -1;
+  }
   return 0;
 }
 
@@ -61,8 +83,16 @@ int prepare_init(const RuntimeConfig& config, const InitProcess& init, const cha
   step = "idmap";
   if (write_id_maps(init.pid, config.uid_mappings, config.gid_mappings, err) < 0)
     return err.wrap("write id maps for the container");
-  // (cgroups, issue 7: systemd scope or delegated cgroup placement goes here, before release,
-  // so the init's cgroup namespace is rooted at the container's own cgroup.)
+  // Cgroup placement and every limit, before release: the init's unshare(CLONE_NEWCGROUP)
+  // then roots its cgroup namespace at the container's own cgroup, and the user's command
+  // never runs a single instruction without its limits.
+  if (!config.cgroup.manager.empty()) {
+    step = "cgroup";
+    std::string leaf;
+    if (place_in_cgroup(config.cgroup, init.pid, leaf, err) < 0 ||
+        record_cgroup(config.state_dir, leaf, false, err) < 0)
+      return err.wrap("place the container in its cgroup");
+  }
   step = "pid-file";
   // Before release: once the init runs, other CLI processes may look for it.
   return write_pid_file(config.pid_file, init.pid, err);
@@ -81,6 +111,7 @@ void abandon_init(InitProcess& init) {
   int status = 0;
   while (::waitpid(init.pid, &status, 0) < 0 && errno == EINTR) {
   }
+  fuse::reap_server(init.fuse_server);
 }
 
 }  // namespace sandbox

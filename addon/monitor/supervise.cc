@@ -11,6 +11,7 @@
 #include <string>
 
 #include "monitor/signals.h"
+#include "monitor/trim.h"
 #include "sandbox/protocol.h"
 
 namespace sandbox {
@@ -60,6 +61,26 @@ json::Value parse_report(const std::string& text) {
   return msg;
 }
 
+// Move what the pipe holds into the log; false once the writer side is gone (EOF).
+bool drain(unique_fd& fd, const char* stream, LogWriter* log) {
+  char buf[8192];  // on the stack: nothing per container stays allocated between events
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n > 0) {
+      if (log) log->write(stream, buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return true;
+    fd.reset();
+    return false;
+  }
+}
+
+void set_nonblocking(int fd) {
+  if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
+
 }  // namespace
 
 void exit_code_of(int status, int& exit_code, int& signal) {
@@ -67,7 +88,7 @@ void exit_code_of(int status, int& exit_code, int& signal) {
   exit_code = signal ? 128 + signal : WEXITSTATUS(status);
 }
 
-int supervise(InitProcess& init, int signal_fd, int result_fd) {
+int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& relay, ExitInfo& info) {
   SyncReport report;
   json::Value failure;  // the init's error / exec-failed message, if any
   bool exited = false;
@@ -82,6 +103,10 @@ int supervise(InitProcess& init, int signal_fd, int result_fd) {
     init.sync.reset();
     if (report.text == kExecMarker) {
       // Setup finished, then EOF: execve succeeded and closed the close-on-exec end.
+      info.started = true;
+      if (relay.health) relay.health->start(init.pid);
+      // Setup is over: from here the monitor only relays, so it drops what setup faulted in.
+      trim_resident_memory();
       protocol::send(result_fd, protocol::started(init.pid));
     } else if (report.text.empty()) {
       died_in_setup = true;  // reported once its wait status is known
@@ -94,13 +119,22 @@ int supervise(InitProcess& init, int signal_fd, int result_fd) {
     }
   };
 
+  set_nonblocking(relay.out.get());
+  set_nonblocking(relay.err.get());
+
   while (!exited) {
-    pollfd fds[3] = {
+    pollfd fds[7] = {
         {init.sync ? init.sync.get() : -1, POLLIN, 0},  // negative fds are skipped by poll
         {signal_fd, POLLIN, 0},
         {init.pidfd.get(), POLLIN, 0},
+        {relay.out ? relay.out.get() : -1, POLLIN, 0},
+        {relay.err ? relay.err.get() : -1, POLLIN, 0},
+        {-1, 0, 0},  // the running healthcheck's output
+        {-1, 0, 0},  // and its pidfd
+        // (issue 6: the slirp child's fds; issue 9: the FUSE child's pidfd — add them here.)
     };
-    if (::poll(fds, 3, -1) < 0) {
+    if (relay.health) relay.health->fill(fds[5], fds[6]);
+    if (::poll(fds, 7, relay.health ? relay.health->timeout_ms() : -1) < 0) {
       if (errno == EINTR) continue;
       // Can't happen with valid fds; don't spin, don't leave the container orphaned.
       send_signal(init, SIGKILL);
@@ -126,8 +160,19 @@ int supervise(InitProcess& init, int signal_fd, int result_fd) {
       }
     }
 
+    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log);
+    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log);
+
+    if (relay.health) relay.health->tick(fds[5], fds[6]);
+
     if (fds[2].revents & POLLIN) exited = true;
   }
+  if (relay.health) relay.health->stop();
+
+  // The init was pid 1 of its namespace: with it every writer of the pipes is gone, so what
+  // is left in them ends at EOF (or EAGAIN, if a write end leaked somewhere: don't wait).
+  if (relay.out) drain(relay.out, "stdout", relay.log);
+  if (relay.err) drain(relay.err, "stderr", relay.log);
 
   // A dead init's socket end is closed, so this read ends at EOF at once; it only matters if
   // the pidfd won the race in the last poll.
@@ -165,6 +210,8 @@ int supervise(InitProcess& init, int signal_fd, int result_fd) {
   }
   int code = 0, sig = 0;
   exit_code_of(status, code, sig);
+  info.exit_code = code;
+  info.signal = sig;
   protocol::send(result_fd, protocol::exited(code, sig));
   return code;
 }

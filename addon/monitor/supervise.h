@@ -1,14 +1,34 @@
 // The monitor's event loop: the one poll() that watches the init (its sync socket and its
 // pidfd) and the monitor's signals. Issue 5 grows it with stdio relay, logs, attach and the PTY.
 #pragma once
+#include "monitor/health.h"
+#include "monitor/log_writer.h"
 #include "monitor/spawn.h"
 
 namespace sandbox {
 
+// The container's output when the monitor keeps it (run -d): the read ends of its stdout and
+// stderr pipes, drained into the log. Closed fds (-1) mean the container writes to inherited
+// stdio directly (foreground run).
+struct OutputRelay {
+  unique_fd out;
+  unique_fd err;
+  LogWriter* log = nullptr;
+  // Healthchecks (sandbox.healthcheck), when the config has one.
+  HealthChecker* health = nullptr;
+};
+
+// How the container ended, for the exit file.
+struct ExitInfo {
+  bool started = false;  // execve succeeded (else it failed in setup or exec)
+  int exit_code = 0;
+  int signal = 0;
+};
+
 // Run until the init has exited and been reaped, reporting on result_fd: the init's `error`
 // or `exec-failed` message, or `started` and then `exited`. Returns the monitor's exit status:
 // the container's (status, or 128+signal), 126/127 for exec failures, 1 for setup failures.
-int supervise(InitProcess& init, int signal_fd, int result_fd);
+int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& relay, ExitInfo& info);
 
 // The container's exit code from a wait status: its status, or 128+signal (pure).
 void exit_code_of(int wait_status, int& exit_code, int& signal);

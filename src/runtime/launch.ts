@@ -2,12 +2,15 @@
 // Foreground runs: the container inherits our stdio; signals sent to the CLI are forwarded to
 // the monitor, which forwards them to the container (docker's --sig-proxy).
 import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ExecError, EXIT_NOT_FOUND, EXIT_NOT_INVOKABLE, NativeError } from '../errors.js';
 import { monitorPath } from './paths.js';
 import { parseNativeMessage, splitLines, type NativeMessage } from './protocol.js';
 
 export interface LaunchResult {
+  /** Pid of the monitor (for the container record). */
+  monitorPid?: number;
   exitCode: number;
   signal: number;
   pid: number | undefined;
@@ -15,7 +18,12 @@ export interface LaunchResult {
 
 export interface LaunchHooks {
   /** Called once the user's command has been exec'd (the container runs). */
-  onStarted?: (pid: number) => void | Promise<void>;
+  onStarted?: (pid: number, monitorPid: number) => void | Promise<void>;
+  /** -i: the container reads our stdin; without it, /dev/null (docker). Default true (the
+   *  walking skeleton's behaviour) until every caller says. */
+  interactive?: boolean;
+  /** --sig-proxy (default true): pass the signals we get on to the container. */
+  sigProxy?: boolean;
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -41,10 +49,87 @@ async function* messages(stream: Readable): AsyncGenerator<NativeMessage> {
   if (rest.trim()) yield parseNativeMessage(rest);
 }
 
-export async function launchForeground(configPath: string, hooks: LaunchHooks = {}): Promise<LaunchResult> {
-  // The monitor gets its own session so terminal signals reach the container once, through us.
-  const child = spawn(monitorPath(), ['run', '--config', configPath, '--result-fd', '3'], {
-    stdio: ['inherit', 'inherit', 'inherit', 'pipe'],
+/** Files the monitor keeps for a container beside its config (containers/<id>/). */
+export function monitorFiles(stateDir: string) {
+  return {
+    /** Written by the monitor when the container has exited: the truth for ps/wait/inspect. */
+    exit: join(stateDir, 'exit.json'),
+    /** The container's stdout/stderr (run -d), k8s-file lines; rotated to ctr.log.1. */
+    log: join(stateDir, 'ctr.log'),
+  };
+}
+
+/** Per-file cap of the container log before it is rotated (one old file kept). */
+export const LOG_MAX_SIZE = 8 * 1024 * 1024;
+
+export interface DetachedStart {
+  /** Host pid of the container's init. */
+  pid: number;
+  /** Pid of its sandbox-monitor, which outlives this CLI. */
+  monitorPid: number;
+}
+
+/**
+ * Start a container whose monitor outlives us (run -d, start): the monitor gets a session of
+ * its own (setsid, so no terminal and no shell's SIGHUP reach it), /dev/null for stdio, and
+ * writes the container's output to its log. We read its messages only until `started`.
+ */
+export async function launchDetached(configPath: string): Promise<DetachedStart> {
+  const files = monitorFiles(dirname(configPath));
+  const args = ['run', '--config', configPath, '--result-fd', '3', '--log', files.log, '--log-max-size', String(LOG_MAX_SIZE), '--exit-file', files.exit];
+  const child = spawn(monitorPath(), args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new NativeError(`cannot start ${monitorPath()}: ${err.message}`, { hint: err.code === 'ENOENT' ? 'Build the native part with `npm run build:native`.' : undefined })),
+    );
+  });
+  await spawned;
+  const monitorPid = child.pid!;
+  const result = child.stdio[3] as Readable;
+  try {
+    for await (const m of messages(result)) {
+      if (m.type === 'started') return { pid: m.pid, monitorPid };
+      if (m.type === 'exec-failed') throw execFailure(m.errno, m.path);
+      if (m.type === 'error') throw new NativeError(m.message, { step: m.step, errno: m.errno });
+    }
+    throw new NativeError('sandbox-monitor ended without starting the container');
+  } finally {
+    // Let go of the monitor: closing our end of the result pipe and unref'ing the child lets
+    // this process exit while the monitor runs on (its later messages hit EPIPE, ignored).
+    result.destroy();
+    child.unref();
+  }
+}
+
+export interface ExecRequest {
+  configPath: string;
+  /** Host pid of the container's init: whose namespaces to join. */
+  initPid: number;
+  command: string[];
+  env: string[];
+  user?: string | undefined;
+  cwd?: string | undefined;
+  privileged: boolean;
+  interactive: boolean;
+  detach: boolean;
+}
+
+/**
+ * `exec`: a `sandbox-monitor exec` process joins the container's namespaces (never Node: a
+ * multithreaded process cannot setns into a user or mount namespace) and runs the command.
+ * Foreground: our stdio is the command's (stdin only with -i), signals are passed on, and the
+ * command's exit code is returned. Detached: returns once the command started.
+ */
+export async function launchExec(req: ExecRequest): Promise<number> {
+  const args = ['exec', '--config', req.configPath, '--pid', String(req.initPid), '--result-fd', '3'];
+  for (const e of req.env) args.push('--env', e);
+  if (req.user) args.push('--user', req.user);
+  if (req.cwd) args.push('--cwd', req.cwd);
+  if (req.privileged) args.push('--privileged');
+  args.push('--', ...req.command);
+  const child = spawn(monitorPath(), args, {
+    stdio: req.detach ? ['ignore', 'ignore', 'ignore', 'pipe'] : [req.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit', 'pipe'],
     detached: true,
   });
   const forward = (sig: NodeJS.Signals) => {
@@ -54,7 +139,54 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
       /* already gone */
     }
   };
-  for (const s of FORWARDED) process.on(s, forward);
+  if (!req.detach) for (const s of FORWARDED) process.on(s, forward);
+  const exited = new Promise<void>((resolve, reject) => {
+    child.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new NativeError(`cannot start ${monitorPath()}: ${err.message}`, { hint: err.code === 'ENOENT' ? 'Build the native part with `npm run build:native`.' : undefined })),
+    );
+    child.once('exit', () => resolve());
+  });
+  const result = child.stdio[3] as Readable;
+  try {
+    let outcome: NativeMessage | undefined;
+    for await (const m of messages(result)) {
+      if (m.type === 'started' && req.detach) return 0;
+      if (m.type === 'exited' || m.type === 'exec-failed' || m.type === 'error') outcome = m;
+    }
+    await exited;
+    if (outcome?.type === 'exited') return outcome.exitCode;
+    if (outcome?.type === 'exec-failed') throw execFailure(outcome.errno, outcome.path);
+    if (outcome?.type === 'error') throw new NativeError(outcome.message, { step: outcome.step, errno: outcome.errno });
+    throw new NativeError('sandbox-monitor exec ended without a result');
+  } finally {
+    for (const s of FORWARDED) process.off(s, forward);
+    if (req.detach) {
+      result.destroy();
+      child.unref();
+    }
+  }
+}
+
+export async function launchForeground(configPath: string, hooks: LaunchHooks = {}): Promise<LaunchResult> {
+  // The monitor gets its own session so terminal signals reach the container once, through us.
+  // The exit file tells ps the truth even when this CLI is killed while the container runs.
+  const args = ['run', '--config', configPath, '--result-fd', '3', '--exit-file', monitorFiles(dirname(configPath)).exit];
+  const child = spawn(monitorPath(), args, {
+    stdio: [hooks.interactive === false ? 'ignore' : 'inherit', 'inherit', 'inherit', 'pipe'],
+    detached: true,
+  });
+  const forward = (sig: NodeJS.Signals) => {
+    try {
+      child.kill(sig);
+    } catch {
+      /* already gone */
+    }
+  };
+  // --sig-proxy=false: our signals are ours (the handler still keeps Node from dying on them
+  // while the monitor runs on; docker's client behaves the same).
+  const ignore = () => undefined;
+  const handler = hooks.sigProxy === false ? ignore : forward;
+  for (const s of FORWARDED) process.on(s, handler);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -65,7 +197,7 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
     for await (const m of messages(child.stdio[3] as Readable)) {
       if (m.type === 'started') {
         started = m.pid;
-        await hooks.onStarted?.(m.pid);
+        await hooks.onStarted?.(m.pid, child.pid!);
       } else if (m.type === 'exited' || m.type === 'exec-failed' || m.type === 'error') {
         outcome = m;
       }
@@ -80,6 +212,6 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
     if (outcome?.type === 'error') throw new NativeError(outcome.message, { step: outcome.step, errno: outcome.errno });
     throw new NativeError(`sandbox-monitor ended without a result (${status.signal ? `signal ${status.signal}` : `exit ${status.code}`})`);
   } finally {
-    for (const s of FORWARDED) process.off(s, forward);
+    for (const s of FORWARDED) process.off(s, handler);
   }
 }

@@ -1,5 +1,6 @@
 // Container records on disk: containers/<id>/state.json, written atomically; creation and name
 // reservation happen under one lock so two `run --name x` can't both win.
+import type { PortBinding } from '../network/options.js';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
@@ -8,6 +9,19 @@ import { withLock } from './lock.js';
 import { generateName } from './names.js';
 import type { SandboxPaths } from './paths.js';
 import { assertTransition, type ContainerStatus } from './status.js';
+
+export interface HealthResult {
+  Start: string;
+  End: string;
+  ExitCode: number;
+  Output: string;
+}
+
+export interface HealthState {
+  Status: 'starting' | 'healthy' | 'unhealthy';
+  FailingStreak: number;
+  Log: HealthResult[];
+}
 
 export interface ContainerRecord {
   id: string;
@@ -19,10 +33,20 @@ export interface ContainerRecord {
   status: ContainerStatus;
   autoRemove: boolean;
   pid?: number;
+  /** The sandbox-monitor that owns the running container (it outlives the CLI with run -d). */
+  monitorPid?: number;
+  /** docker's State.Health as the monitor last wrote it (health.json); absent: no healthcheck. */
+  health?: HealthState;
+  /** run -d: output went to the monitor's log (`sandbox logs`). */
+  detached?: boolean;
   exitCode?: number;
+  /** The kernel's OOM killer killed a process of the container (docker's State.OOMKilled). */
+  oomKilled?: boolean;
   startedAt?: string;
   finishedAt?: string;
   error?: string;
+  /** Published ports as bound by the monitor (issue 6; src/network/runtime.ts readPublishedPorts). */
+  ports?: PortBinding[];
 }
 
 export class ContainerStore {
@@ -53,6 +77,40 @@ export class ContainerStore {
 
   async read(id: string): Promise<ContainerRecord> {
     return JSON.parse(await readFile(join(this.dir(id), 'state.json'), 'utf8')) as ContainerRecord;
+  }
+
+  /**
+   * The container a user named: full id, unique id prefix, or name (docker's lookup order:
+   * exact id, exact name, then prefix). Unknown or ambiguous: docker's message.
+   */
+  async find(ref: string): Promise<ContainerRecord> {
+    const all = await this.list();
+    const hit = all.find((c) => c.id === ref) ?? all.find((c) => c.name === ref || `/${c.name}` === ref);
+    if (hit) return hit;
+    const byPrefix = ref.length > 0 && /^[0-9a-f]+$/.test(ref) ? all.filter((c) => c.id.startsWith(ref)) : [];
+    if (byPrefix.length === 1) return byPrefix[0]!;
+    if (byPrefix.length > 1) throw new StateError(`multiple IDs found with provided prefix: ${ref}`);
+    throw new StateError(`No such container: ${ref}`);
+  }
+
+  /** Run fn under the container's own lock (start, stop, rm, rename of one container). */
+  async withContainerLock<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    return withLock(join(this.paths.data, 'locks', `container-${id}`), fn);
+  }
+
+  /** Rename under the names lock, so two renames can't take one name. */
+  async rename(rec: ContainerRecord, name: string): Promise<ContainerRecord> {
+    return withLock(this.lockPath(), async () => {
+      const holder = (await this.list()).find((c) => c.name === name);
+      if (holder && holder.id !== rec.id) {
+        throw new StateError(
+          `Conflict. The container name "/${name}" is already in use by container "${holder.id}". You have to remove (or rename) that container to be able to reuse that name.`,
+        );
+      }
+      const next = { ...(await this.read(rec.id)), name };
+      await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), next);
+      return next;
+    });
   }
 
   /** Reserve an id and a name and create the container's directory (0700). */

@@ -1,12 +1,15 @@
 // Container status transitions, allowed in exactly one place. Pure.
 import { StateError } from '../errors.js';
 
-export type ContainerStatus = 'created' | 'running' | 'exited' | 'removing';
+// 'dead' is docker's word for a container whose end we could not observe: its monitor died
+// (kill -9) before writing the exit file, so its exit code is unknown.
+export type ContainerStatus = 'created' | 'running' | 'exited' | 'dead' | 'removing';
 
 const ALLOWED: Record<ContainerStatus, ContainerStatus[]> = {
-  created: ['running', 'exited', 'removing'],
-  running: ['exited', 'removing'],
+  created: ['running', 'exited', 'dead', 'removing'],
+  running: ['exited', 'dead', 'removing'],
   exited: ['running', 'removing'],
+  dead: ['running', 'removing'],
   removing: [],
 };
 

@@ -1,0 +1,41 @@
+// `sandbox ps`: the containers of this user, as docker lists them. Each record is looked at
+// with its facts (exit file, monitor alive), so a detached container that ended shows Exited
+// and one whose monitor was killed shows Dead.
+import type { CommandContext } from '../context.js';
+import { parseCommandArgs } from '../parse.js';
+import { psOptions } from '../command-options.js';
+import { findCommand } from '../command-table.js';
+import { sandboxPaths } from '../../state/paths.js';
+import { ContainerStore } from '../../state/containers.js';
+import { observe } from '../../state/observe.js';
+import { ImageStore } from '../../image/store.js';
+import { filterContainers, formatPs, parsePsFilters } from '../../format/ps.js';
+
+export async function command(args: string[], ctx: CommandContext): Promise<number> {
+  const { options } = parseCommandArgs(psOptions, args, 'ps', findCommand('ps'));
+  const filters = parsePsFilters(options.filter);
+  const paths = sandboxPaths(ctx.env);
+  const store = new ContainerStore(paths);
+  const all = await Promise.all((await store.list()).map((r) => observe(r, store.dir(r.id))));
+  all.sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+
+  // `ancestor=` names an image: resolve each value once to its id (an unknown image matches nothing).
+  const images = new ImageStore(paths);
+  const ancestorIds = new Map<string, string | undefined>();
+  for (const f of filters.filter((x) => x.key === 'ancestor')) {
+    ancestorIds.set(f.value, await images.resolveImage(f.value).then((i) => i.id, () => undefined));
+  }
+  const ancestorMatches = (value: string, rec: { image: string; imageId: string }) => {
+    const id = ancestorIds.get(value);
+    if (id !== undefined && id === rec.imageId) return true;
+    const bare = value.replace(/^sha256:/, '');
+    return rec.image === value || (bare.length >= 4 && rec.imageId.replace(/^sha256:/, '').startsWith(bare));
+  };
+
+  let shown = filterContainers(all, filters, { ancestorMatches, all });
+  const last = options.latest ? 1 : Number(options.last ?? -1);
+  if (last >= 0) shown = shown.slice(0, last);
+  else if (!options.all && !filters.some((f) => f.key === 'status' || f.key === 'exited')) shown = shown.filter((c) => c.status === 'running');
+  ctx.stdout.write(formatPs(shown, { quiet: options.quiet, noTrunc: options.noTrunc, format: options.format }, new Date()));
+  return 0;
+}

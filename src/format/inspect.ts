@@ -1,0 +1,99 @@
+// `sandbox inspect` for a container: docker's JSON shape, from the record (with its observed
+// state) and the runtime config the container was started with. Pure.
+import type { ContainerRecord } from '../state/containers.js';
+import type { RuntimeConfig } from '../oci/types.js';
+
+/** Go's zero time, which docker prints for a time that never happened. */
+const ZERO_TIME = '0001-01-01T00:00:00Z';
+
+export interface InspectPaths {
+  stateDir: string;
+  logPath: string;
+}
+
+export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | undefined, paths: InspectPaths): Record<string, unknown> {
+  const args = config?.process.args ?? rec.command;
+  const user = config?.process.user;
+  const running = rec.status === 'running';
+  return {
+    Id: rec.id,
+    Created: rec.created,
+    Path: args[0] ?? '',
+    Args: args.slice(1),
+    State: {
+      Status: rec.status === 'exited' && !rec.startedAt ? 'created' : rec.status,
+      Running: running,
+      Paused: false,
+      Restarting: false,
+      OOMKilled: false,
+      Dead: rec.status === 'dead',
+      Pid: running ? (rec.pid ?? 0) : 0,
+      ExitCode: running ? 0 : (rec.exitCode ?? 0),
+      Error: rec.error ?? '',
+      StartedAt: rec.startedAt ?? ZERO_TIME,
+      FinishedAt: rec.finishedAt ?? ZERO_TIME,
+      ...(rec.health ? { Health: rec.health } : {}),
+    },
+    Image: rec.imageId,
+    ResolvConfPath: `${paths.stateDir}/resolv.conf`,
+    HostnamePath: `${paths.stateDir}/hostname`,
+    HostsPath: `${paths.stateDir}/hosts`,
+    LogPath: rec.detached ? paths.logPath : '',
+    Name: `/${rec.name}`,
+    RestartCount: 0,
+    Driver: 'overlay',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      LogConfig: { Type: rec.detached ? 'k8s-file' : 'none', Config: {} },
+      NetworkMode: 'private',
+      RestartPolicy: { Name: config?.sandbox.restart?.name ?? 'no', MaximumRetryCount: config?.sandbox.restart?.maxRetries ?? 0 },
+      AutoRemove: rec.autoRemove,
+      Privileged: false,
+      ReadonlyRootfs: config?.root.readonly ?? false,
+    },
+    GraphDriver: {
+      Name: 'overlay',
+      Data: config
+        ? { LowerDir: config.sandbox.rootfs.lowerdirs.join(':'), UpperDir: config.sandbox.rootfs.upperdir, WorkDir: config.sandbox.rootfs.workdir, MergedDir: config.root.path }
+        : {},
+    },
+    Mounts: (config?.mounts ?? [])
+      .filter((m) => m.type === 'bind' && !m.source.startsWith(paths.stateDir) && !m.source.startsWith('/dev/'))
+      .map((m) => ({ Type: 'bind', Source: m.source, Destination: m.destination, Mode: '', RW: !m.options.includes('ro'), Propagation: m.options.find((o) => /^r?(private|shared|slave)$/.test(o)) ?? 'rprivate' })),
+    Config: {
+      Hostname: config?.hostname ?? rec.id.slice(0, 12),
+      Domainname: '',
+      User: user && (user.uid !== 0 || user.gid !== 0) ? `${user.uid}:${user.gid}` : '',
+      AttachStdin: false,
+      AttachStdout: !rec.detached,
+      AttachStderr: !rec.detached,
+      Tty: config?.process.terminal ?? false,
+      OpenStdin: false,
+      StdinOnce: false,
+      Env: config?.process.env ?? [],
+      Cmd: rec.command,
+      Image: rec.image,
+      Volumes: null,
+      WorkingDir: config?.process.cwd ?? '/',
+      Entrypoint: null,
+      OnBuild: null,
+      Labels: {},
+      ...(config?.sandbox.healthcheck
+        ? {
+            Healthcheck: {
+              Test: config.sandbox.healthcheck.dockerTest,
+              ...(config.sandbox.healthcheck.intervalMs ? { Interval: config.sandbox.healthcheck.intervalMs * 1e6 } : {}),
+              ...(config.sandbox.healthcheck.timeoutMs ? { Timeout: config.sandbox.healthcheck.timeoutMs * 1e6 } : {}),
+              ...(config.sandbox.healthcheck.startPeriodMs ? { StartPeriod: config.sandbox.healthcheck.startPeriodMs * 1e6 } : {}),
+              ...(config.sandbox.healthcheck.retries ? { Retries: config.sandbox.healthcheck.retries } : {}),
+            },
+          }
+        : {}),
+    },
+    NetworkSettings: { Bridge: '', SandboxID: '', Ports: {}, IPAddress: '', MacAddress: '', Networks: {} },
+  };
+}

@@ -1,0 +1,45 @@
+import test from 'ava';
+import { effectiveRecord } from '../../../src/state/observe.js';
+import type { ContainerRecord } from '../../../src/state/containers.js';
+
+const base: ContainerRecord = {
+  id: 'a'.repeat(64),
+  name: 'jolly_turing',
+  image: 'lab/busybox',
+  imageId: 'sha256:' + 'b'.repeat(64),
+  command: ['sleep', '1000'],
+  created: '2026-01-01T00:00:00.000Z',
+  status: 'running',
+  autoRemove: false,
+  pid: 100,
+  monitorPid: 99,
+  startedAt: '2026-01-01T00:00:01.000Z',
+};
+const exit = { exitCode: 3, signal: 0, finishedAt: '2026-01-01T00:00:05.000000000Z' };
+
+test('a running container whose monitor wrote the exit file is exited with its code and time', (t) => {
+  const r = effectiveRecord(base, { exit, monitorAlive: false });
+  t.is(r.status, 'exited');
+  t.is(r.exitCode, 3);
+  t.is(r.finishedAt, exit.finishedAt);
+});
+
+test('a running container whose monitor is alive stays running', (t) => {
+  t.is(effectiveRecord(base, { monitorAlive: true }).status, 'running');
+});
+
+test('a running container whose monitor died without an exit file is dead, and says why', (t) => {
+  const r = effectiveRecord(base, { monitorAlive: false });
+  t.is(r.status, 'dead');
+  t.is(r.error, "the container's monitor (pid 99) is gone; its exit status is unknown");
+});
+
+test('a created record with a pid file and a live monitor is running (the CLI died before writing it)', (t) => {
+  const created = { ...base, status: 'created' as const, pid: undefined, monitorPid: undefined };
+  t.deepEqual(effectiveRecord(created, { monitorAlive: true, pidFromFile: 7 }).status, 'running');
+  t.is(effectiveRecord(created, { monitorAlive: false }).status, 'created');
+});
+
+test('exited, dead and removing records are not changed by facts', (t) => {
+  for (const status of ['exited', 'dead', 'removing'] as const) t.is(effectiveRecord({ ...base, status }, { exit, monitorAlive: true }).status, status);
+});

@@ -1,0 +1,24 @@
+// `sandbox run`'s one call into this folder: the host's facts read, then the pure request.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { onlineCpuCount, placementFacts, resolveBlockDevice } from './host.js';
+import { cgroupRequest, type CgroupRequest, type CgroupRequestInput } from './request.js';
+
+export async function planContainerCgroup(opts: CgroupRequestInput, containerId: string, env: NodeJS.ProcessEnv): Promise<CgroupRequest> {
+  return cgroupRequest(opts, containerId, await placementFacts(env), resolveBlockDevice, onlineCpuCount());
+}
+
+/** What the monitor recorded in `<state-dir>/cgroup.json` (addon/cgroup/record.cc). */
+export interface CgroupRecord {
+  path: string;
+  oomKilled: boolean;
+}
+
+export async function readCgroupRecord(stateDir: string): Promise<CgroupRecord | undefined> {
+  try {
+    const v = JSON.parse(await readFile(join(stateDir, 'cgroup.json'), 'utf8')) as Partial<CgroupRecord>;
+    return typeof v.path === 'string' ? { path: v.path, oomKilled: v.oomKilled === true } : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,24 +1,95 @@
 #include "init/network.h"
 
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <cstring>
 
+#include "net/netlink.h"
 #include "sandbox/unique_fd.h"
 
 namespace sandbox {
+namespace {
 
-int bring_up_loopback(Error& err) {
+int set_link(const char* name, unsigned mtu, Error& err) {
   unique_fd sock(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-  if (!sock) return err.sys("socket for configuring lo");
+  if (!sock) return err.sys(std::string("socket for configuring ") + name);
   ifreq ifr{};
-  std::strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
-  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) return err.sys("read flags of lo");
+  std::strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+  if (mtu) {
+    ifr.ifr_mtu = static_cast<int>(mtu);
+    if (::ioctl(sock.get(), SIOCSIFMTU, &ifr) < 0) return err.sys(std::string("set the MTU of ") + name);
+  }
+  if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) return err.sys(std::string("read flags of ") + name);
   ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
-  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0) return err.sys("bring lo up");
+  if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0) return err.sys(std::string("bring ") + name + " up");
   return 0;
+}
+
+int send_fd(int sock, int fd, Error& err) {
+  char byte = 'T';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR) return err.sys("pass the tap device to the monitor");
+  return 0;
+}
+
+}  // namespace
+
+int bring_up_loopback(Error& err) { return set_link("lo", 0, err); }
+
+int create_tap_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err) {
+  using namespace net;
+  unique_fd tap(::open("/dev/net/tun", O_RDWR | O_CLOEXEC));
+  if (!tap) return err.sys("open /dev/net/tun (the default network needs it; --network none does not)");
+  ifreq ifr{};
+  std::strncpy(ifr.ifr_name, kTapName, IFNAMSIZ - 1);
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  if (::ioctl(tap.get(), TUNSETIFF, &ifr) < 0) return err.sys("create the tap device");
+  // lo too, now: the forwarding routes below name it, and a route on a down device is refused.
+  if (set_link("lo", 0, err) < 0 || set_link(kTapName, kTapMtu, err) < 0) return -1;
+  int ifindex = static_cast<int>(::if_nametoindex(kTapName));
+  int lo = static_cast<int>(::if_nametoindex("lo"));
+
+  Netlink nl;
+  if (nl.open(err) < 0) return -1;
+  if (nl.add_address(ifindex, AF_INET, kGuest4, kPrefix4, err) < 0 ||
+      nl.add_route(AF_INET, RT_TABLE_MAIN, RTN_UNICAST, "", 0, kGateway4, ifindex, err) < 0)
+    return -1;
+  if (spec.ipv6 && (nl.add_address(ifindex, AF_INET6, kGuest6, kPrefix6, err) < 0 ||
+                    nl.add_route(AF_INET6, RT_TABLE_MAIN, RTN_UNICAST, "", 0, kGateway6, ifindex, err) < 0))
+    return -1;
+
+  if (!spec.ports.empty()) {
+    // Published ports keep the client's address (addon/net/port_forward.cc): the forwarder
+    // connects to the server over this namespace's loopback from a transparent socket bound to
+    // the client's real address. The server's replies go to that (non-local) address, which
+    // would route out of tap0 to slirp; these rules send replies *from loopback* back into
+    // the local stack instead, where the forwarder's socket picks them up (the mmproxy trick).
+    // Only packets sourced from 127/8 or ::1 are affected, which never leave a host anyway.
+    if (nl.add_rule_from_local(AF_INET, "127.0.0.0", 8, kForwardTable, err) < 0 ||
+        nl.add_route(AF_INET, kForwardTable, RTN_LOCAL, "", 0, "", lo, err) < 0)
+      return -1;
+    if (nl.add_rule_from_local(AF_INET6, "::1", 128, kForwardTable, err) < 0 ||
+        nl.add_route(AF_INET6, kForwardTable, RTN_LOCAL, "", 0, "", lo, err) < 0)
+      return -1;
+  }
+  return send_fd(sync_fd, tap.get(), err);
 }
 
 }  // namespace sandbox

@@ -1,11 +1,17 @@
-// Networking inside the container's own network namespace. For now only loopback; issue 6 adds
-// the tap device and slirp.
+// Networking inside the container's own network namespace: loopback, and for the default
+// network the tap device that the monitor's slirp child serves (addon/net).
 #pragma once
+#include "net/spec.h"
 #include "sandbox/error.h"
 
 namespace sandbox {
 
 // A new network namespace starts with "lo" down: bring it up, as every runtime does.
 int bring_up_loopback(Error& err);
+
+// Create tap0 (MTU 65520) with slirp's addresses and default routes, and hand its fd to the
+// monitor over the sync socket: one byte 'T' carrying the fd (SCM_RIGHTS). Must run while
+// the host's /dev/net/tun is still reachable, i.e. before the rootfs is mounted.
+int create_tap_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err);
 
 }  // namespace sandbox

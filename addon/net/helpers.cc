@@ -1,0 +1,144 @@
+#include "net/helpers.h"
+
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "net/slirp_child.h"
+#include "sandbox/json.h"
+
+namespace sandbox::net {
+namespace {
+
+// Receive the tap fd the init sends as a one-byte 'T' message. Peek first: an init that
+// failed before sending it wrote an error line instead, which belongs to the supervisor.
+int receive_tap(int sync_fd, unique_fd& tap, Error& err) {
+  char byte = 0;
+  for (;;) {
+    ssize_t n = ::recv(sync_fd, &byte, 1, MSG_PEEK);
+    if (n == 0) return 0;  // the init died: the supervisor reports it
+    if (n > 0) break;
+    if (errno != EINTR) return err.sys("wait for the tap device");
+  }
+  if (byte != 'T') return 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  while (::recvmsg(sync_fd, &msg, MSG_CMSG_CLOEXEC) < 0)
+    if (errno != EINTR) return err.sys("receive the tap device");
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_type != SCM_RIGHTS) return err.fail("the init sent no tap device", EPROTO);
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  tap.reset(fd);
+  return 0;
+}
+
+// In a freshly forked helper: die with the monitor, take signals normally again (the monitor
+// blocks them for its signalfd), and keep only the fds the helper needs, renumbered from 3, so
+// no pipe of the CLI (the result fd) stays open after the monitor is gone.
+void become_helper(std::vector<int*> keep) {
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGQUIT}) ::signal(s, s == SIGPIPE ? SIG_IGN : SIG_DFL);
+  // Stage above every kept fd first so the renumbering never overwrites one we still need.
+  int high = 1000;
+  for (int* fd : keep) {
+    *fd = ::fcntl(*fd, F_DUPFD, high++);
+  }
+  int next = 3;
+  for (int* fd : keep) {
+    ::dup2(*fd, next);
+    *fd = next++;
+  }
+  ::syscall(SYS_close_range, static_cast<unsigned>(next), ~0u, 0);
+}
+
+int write_ports_file(const NetworkSpec& spec, const std::string& state_dir, Error& err) {
+  json::Value list = json::Value::array();
+  for (const auto& p : spec.ports) {
+    json::Value o = json::Value::object();
+    o.set("hostIp", json::Value::string(p.host_ip.empty() ? std::string("0.0.0.0") : p.host_ip));
+    o.set("hostPort", json::Value::number(p.host_port));
+    o.set("containerPort", json::Value::number(p.container_port));
+    o.set("protocol", json::Value::string(p.protocol));
+    list.push(std::move(o));
+  }
+  std::string text = list.dump() + "\n";
+  std::string tmp = state_dir + "/ports.json.tmp", path = state_dir + "/ports.json";
+  unique_fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd) return err.sys("write " + tmp);
+  if (::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) return err.sys("write " + tmp);
+  if (::rename(tmp.c_str(), path.c_str()) < 0) return err.sys("rename " + tmp);
+  return 0;
+}
+
+void kill_and_reap(pid_t& pid) {
+  if (pid <= 0) return;
+  ::kill(pid, SIGKILL);
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+  pid = -1;
+}
+
+}  // namespace
+
+int prepare_network(NetworkSpec& spec, const std::string& state_dir, NetworkHelpers& h, Error& err) {
+  if (spec.ports.empty()) return 0;
+  if (open_listeners(spec, h.listeners, err) < 0) return -1;
+  return write_ports_file(spec, state_dir, err);
+}
+
+int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkHelpers& h, Error& err) {
+  if (spec.mode != Mode::Slirp) return 0;
+  unique_fd tap;
+  if (receive_tap(sync_fd, tap, err) < 0) return -1;
+  if (!tap) return 0;
+
+  h.slirp = ::fork();
+  if (h.slirp < 0) return err.sys("fork the slirp helper");
+  if (h.slirp == 0) {
+    int fd = tap.get();
+    become_helper({&fd});
+    run_slirp(fd, spec);
+  }
+  tap.reset();
+
+  if (h.listeners.empty()) return 0;
+  h.forwarder = ::fork();
+  if (h.forwarder < 0) return err.sys("fork the port forwarder");
+  if (h.forwarder == 0) {
+    int pidfd = init_pidfd;
+    std::vector<int*> keep{&pidfd};
+    std::vector<int> fds;
+    for (auto& l : h.listeners) fds.push_back(l.fd.release());
+    for (auto& fd : fds) keep.push_back(&fd);
+    become_helper(keep);
+    for (size_t i = 0; i < fds.size(); i++) h.listeners[i].fd.reset(fds[i]);
+    run_forwarder(pidfd, h.listeners);
+  }
+  // The forwarder holds the listeners now; ours would keep the ports bound after it dies.
+  h.listeners.clear();
+  return 0;
+}
+
+void stop_network(NetworkHelpers& h) {
+  kill_and_reap(h.forwarder);
+  kill_and_reap(h.slirp);
+  h.listeners.clear();
+}
+
+}  // namespace sandbox::net

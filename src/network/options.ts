@@ -1,0 +1,185 @@
+// Run options -> the container's network (issue 6). Pure: the image's ExposedPorts and the
+// host's IPv6 status come in. Every bad value is one SpecError line naming the flag (exit 125).
+import { isIP } from 'node:net';
+import { SpecError } from '../errors.js';
+
+export type NetworkMode = 'slirp' | 'none' | 'host';
+
+export interface PortBinding {
+  /** '' = every host address (0.0.0.0 and [::]), as docker. */
+  hostIp: string;
+  /** 0 = one the kernel picks (-P, or `-p 80`). */
+  hostPort: number;
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+}
+
+/** What the user asked for, as given (RunSpec.network). */
+export interface NetworkRequest {
+  network: string[];
+  publish: string[];
+  publishAll: boolean;
+  expose: string[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOption: string[];
+  addHost: string[];
+}
+
+/** The resolved network of one container. */
+export interface ContainerNetwork {
+  mode: NetworkMode;
+  allowHostLoopback: boolean;
+  ipv6: boolean;
+  ports: PortBinding[];
+  dns: string[];
+  dnsSearch: string[];
+  dnsOptions: string[];
+  extraHosts: { name: string; ip: string }[];
+}
+
+/** The slirp plan (addon/net/spec.h holds the same numbers). */
+export const SLIRP = {
+  guest4: '10.0.2.100',
+  gateway4: '10.0.2.2',
+  dns4: '10.0.2.3',
+  guest6: 'fd5b:6f9e:c0de::100',
+  gateway6: 'fd5b:6f9e:c0de::2',
+  dns6: 'fd5b:6f9e:c0de::3',
+} as const;
+
+function bad(flag: string, value: string, why: string): SpecError {
+  return new SpecError(`invalid argument "${value}" for "${flag}" flag: ${why}`);
+}
+
+function parsePortNumber(text: string, flag: string, value: string, what: string): number {
+  if (!/^\d+$/.test(text)) throw bad(flag, value, `invalid ${what} "${text}"`);
+  const n = Number(text);
+  if (n < 1 || n > 65535) throw bad(flag, value, `${what} ${text} is out of range 1-65535`);
+  return n;
+}
+
+/** "80" or "8000-8010" -> [first, last]. */
+function parseRange(text: string, flag: string, value: string, what: string): [number, number] {
+  const [a, b, ...rest] = text.split('-');
+  if (rest.length > 0 || a === undefined) throw bad(flag, value, `invalid ${what} "${text}"`);
+  const first = parsePortNumber(a, flag, value, what);
+  const last = b === undefined ? first : parsePortNumber(b, flag, value, what);
+  if (last < first) throw bad(flag, value, `invalid ${what} range "${text}": end before start`);
+  return [first, last];
+}
+
+function parseProtocol(text: string | undefined, flag: string, value: string): 'tcp' | 'udp' {
+  const p = (text ?? 'tcp').toLowerCase();
+  if (p !== 'tcp' && p !== 'udp') throw bad(flag, value, `invalid protocol "${text}" (want tcp or udp)`);
+  return p;
+}
+
+/**
+ * One -p value in any of docker's forms: `80`, `8080:80`, `127.0.0.1:8080:80`,
+ * `127.0.0.1::80`, `[::1]:8080:80`, ranges (`8000-8001:80-81`), with `/tcp` or `/udp`.
+ */
+export function parsePublish(value: string): PortBinding[] {
+  const flag = '-p, --publish';
+  const slash = value.lastIndexOf('/');
+  const body = slash >= 0 ? value.slice(0, slash) : value;
+  const protocol = parseProtocol(slash >= 0 ? value.slice(slash + 1) : undefined, flag, value);
+  let hostIp = '';
+  let rest = body;
+  const v6 = /^\[([^\]]+)\]:(.*)$/.exec(body);
+  if (v6) {
+    hostIp = v6[1]!;
+    rest = v6[2]!;
+  } else {
+    const parts = body.split(':');
+    if (parts.length === 3) {
+      hostIp = parts[0]!;
+      rest = `${parts[1]}:${parts[2]}`;
+    } else if (parts.length > 3) throw bad(flag, value, 'too many colons (write an IPv6 address as [addr])');
+  }
+  if (hostIp !== '' && isIP(hostIp) === 0) throw bad(flag, value, `invalid IP address "${hostIp}"`);
+  const colon = rest.lastIndexOf(':');
+  const hostPart = colon >= 0 ? rest.slice(0, colon) : '';
+  const containerPart = colon >= 0 ? rest.slice(colon + 1) : rest;
+  const [c0, c1] = parseRange(containerPart, flag, value, 'containerPort');
+  if (hostPart === '') {
+    const out: PortBinding[] = [];
+    for (let p = c0; p <= c1; p++) out.push({ hostIp, hostPort: 0, containerPort: p, protocol });
+    return out;
+  }
+  const [h0, h1] = parseRange(hostPart, flag, value, 'hostPort');
+  if (c0 === c1) return [{ hostIp, hostPort: h0, containerPort: c0, protocol }];
+  if (h1 - h0 !== c1 - c0) throw bad(flag, value, 'the host and container port ranges differ in length');
+  const out: PortBinding[] = [];
+  for (let i = 0; i <= c1 - c0; i++) out.push({ hostIp, hostPort: h0 + i, containerPort: c0 + i, protocol });
+  return out;
+}
+
+/** `--expose 80`, `80/udp`, `8000-8010` and ExposedPorts keys ("8080/tcp") -> ports. */
+export function parseExposed(value: string, flag = '--expose'): { port: number; protocol: 'tcp' | 'udp' }[] {
+  const [range, proto, ...rest] = value.split('/');
+  if (rest.length > 0 || range === undefined) throw bad(flag, value, 'want PORT[-PORT][/PROTOCOL]');
+  const protocol = parseProtocol(proto, flag, value);
+  const [a, b] = parseRange(range, flag, value, 'port');
+  const out: { port: number; protocol: 'tcp' | 'udp' }[] = [];
+  for (let p = a; p <= b; p++) out.push({ port: p, protocol });
+  return out;
+}
+
+/** `--network` value -> mode and slirp options (podman's `slirp4netns:allow_host_loopback=true`). */
+export function parseNetworkMode(values: string[], hostHasIpv6: boolean): Pick<ContainerNetwork, 'mode' | 'allowHostLoopback' | 'ipv6'> {
+  const flag = '--network';
+  if (values.length > 1) throw new SpecError(`--network: only one network per container is supported yet, got ${values.length}`);
+  const value = values[0] ?? 'default';
+  const [name = '', opts = ''] = value.split(/:(.*)/s);
+  if (name === 'none' || name === 'host') {
+    if (opts) throw bad(flag, value, `"${name}" takes no options`);
+    return { mode: name, allowHostLoopback: false, ipv6: false };
+  }
+  if (!['default', 'bridge', 'slirp4netns', 'slirp'].includes(name)) {
+    if (name.startsWith('container')) throw new SpecError(`--network ${value}: joining another container's network is not supported yet`);
+    throw new SpecError(`--network ${value}: user-defined networks are not supported yet (use default, none or host)`);
+  }
+  let allowHostLoopback = false;
+  let ipv6 = hostHasIpv6;
+  for (const opt of opts ? opts.split(',') : []) {
+    const [k, v] = opt.split('=');
+    const on = v === 'true' ? true : v === 'false' ? false : undefined;
+    if (on === undefined) throw bad(flag, value, `option "${opt}" wants =true or =false`);
+    if (k === 'allow_host_loopback') allowHostLoopback = on;
+    else if (k === 'enable_ipv6') ipv6 = on && hostHasIpv6;
+    else throw bad(flag, value, `unknown option "${k}" (known: allow_host_loopback, enable_ipv6)`);
+  }
+  return { mode: 'slirp', allowHostLoopback, ipv6 };
+}
+
+function parseAddHost(value: string): { name: string; ip: string } {
+  // docker accepts host:ip and host=ip; an IPv6 address contains colons, so split at the first.
+  const m = /^([^:=]+)[:=](.+)$/.exec(value);
+  if (!m) throw bad('--add-host', value, 'want HOST:IP');
+  const name = m[1]!;
+  let ip = m[2]!.replace(/^\[(.*)\]$/, '$1');
+  if (ip === 'host-gateway') ip = SLIRP.gateway4;
+  if (isIP(ip) === 0) throw bad('--add-host', value, `invalid IP address "${ip}"`);
+  return { name, ip };
+}
+
+/** The whole network of one container, from the request and the image's ExposedPorts. */
+export function resolveNetwork(req: NetworkRequest, exposedPorts: Record<string, unknown> | undefined, hostHasIpv6: boolean): { network: ContainerNetwork; warnings: string[] } {
+  const warnings: string[] = [];
+  const mode = parseNetworkMode(req.network, hostHasIpv6);
+  let ports = req.publish.flatMap(parsePublish);
+  if (req.publishAll) {
+    const exposed = [...Object.keys(exposedPorts ?? {}).flatMap((k) => parseExposed(k, 'image ExposedPorts')), ...req.expose.flatMap((e) => parseExposed(e))];
+    for (const e of exposed)
+      if (!ports.some((p) => p.containerPort === e.port && p.protocol === e.protocol)) ports.push({ hostIp: '', hostPort: 0, containerPort: e.port, protocol: e.protocol });
+  } else req.expose.forEach((e) => parseExposed(e));
+  if (ports.length > 0 && mode.mode !== 'slirp') {
+    // docker: published ports are discarded with --network host (and none); say so, don't fail.
+    warnings.push(`Published ports are discarded when using ${mode.mode} network mode`);
+    ports = [];
+  }
+  for (const d of req.dns) if (isIP(d) === 0) throw bad('--dns', d, 'not an IP address');
+  const network = { ...mode, ports, dns: req.dns, dnsSearch: req.dnsSearch, dnsOptions: req.dnsOption, extraHosts: req.addHost.map(parseAddHost) };
+  return { network, warnings };
+}

@@ -131,7 +131,12 @@ async function main() {
     ava.on('close', (c, s) => resolve([c, s]));
   });
 
+  // 4. the resource-limit tests in the systemd guest (test/vm/run.sh): TAP counted like
+  // ava's. Only for a whole-suite run (arguments select ava tests); SANDBOX_VM_TESTS=0 skips.
+  const vmRc = process.argv.length <= 2 && process.env.SANDBOX_VM_TESTS !== '0' ? await runVmTests(env) : 0;
+
   const ran = counts.passed + counts.failed;
+  if (vmRc !== 0 && counts.failed === 0) counts.failed = 1; // the VM step failed without a test line
   if ((code !== 0 || signal) && counts.failed === 0 && ran > 0) {
     // ava failed without a failing test line (a crashed worker it could not report, a
     // timeout): count it, so the closing line never says 0 failed for a failed run.
@@ -140,6 +145,34 @@ async function main() {
   }
   if (ran === 0) say('no test ran');
   return counts.failed > 0 || ran === 0 || code !== 0 || signal ? 1 : 0;
+}
+
+/** Count one TAP line (only top-level test lines; YAML diagnostics are indented). */
+function countTap(line) {
+  if (/^ok\b/.test(line)) {
+    if (/#\s*skip\b/i.test(line)) counts.skipped++;
+    else counts.passed++;
+  } else if (/^not ok\b/.test(line)) {
+    if (/#\s*todo\b/i.test(line)) counts.skipped++;
+    else counts.failed++;
+  }
+}
+
+async function runVmTests(env) {
+  say('resource-limit tests in the systemd guest (test/vm/run.sh)');
+  const vm = spawn('bash', [join(root, 'test/vm/run.sh')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: vm.stdout, crlfDelay: Infinity });
+  lines.on('line', (line) => {
+    process.stdout.write(`${line}\n`);
+    countTap(line);
+  });
+  return new Promise((resolve) => {
+    vm.on('error', (err) => {
+      say(`cannot start test/vm/run.sh: ${err.message}`);
+      resolve(1);
+    });
+    vm.on('close', (c) => resolve(c ?? 1));
+  });
 }
 
 let exitCode = 1;

@@ -161,6 +161,15 @@ bool parse_process(const Value& p, RuntimeConfig& c, Error& err) {
     if (r.soft > r.hard) return bad(err, where, "soft limit above hard limit");
     c.rlimits.push_back(r);
   }
+
+  if (p.has("oomScoreAdj")) {
+    const Value& o = p["oomScoreAdj"];
+    double v = o.is_number() ? o.as_number() : 9999;
+    if (v < -1000 || v > 1000 || v != static_cast<int>(v))
+      return bad(err, "process.oomScoreAdj", "want a whole number in -1000..1000");
+    c.has_oom_score_adj = true;
+    c.oom_score_adj = static_cast<int>(v);
+  }
   return true;
 }
 
@@ -237,6 +246,7 @@ bool parse_linux(const Value& l, RuntimeConfig& c, Error& err) {
   if (!get_abs_paths(l["maskedPaths"], "linux.maskedPaths", c.masked_paths, err) ||
       !get_abs_paths(l["readonlyPaths"], "linux.readonlyPaths", c.readonly_paths, err))
     return false;
+  if (!parse_seccomp(l["seccomp"], c.seccomp, err)) return false;
   return true;
 }
 
@@ -244,8 +254,17 @@ bool parse_sandbox(const Value& s, RuntimeConfig& c, Error& err) {
   if (!s.is_object()) return bad(err, "sandbox", "missing");
   const Value& r = s["rootfs"];
   if (!get_string(r["driver"], "sandbox.rootfs.driver", c.rootfs.driver, err)) return false;
-  if (c.rootfs.driver != "overlay")
+  if (c.rootfs.driver != "overlay" && c.rootfs.driver != "fuse-overlay")
     return bad(err, "sandbox.rootfs.driver", "driver '" + c.rootfs.driver + "' is not supported yet");
+  if (r.has("storageUidMappings") || r.has("storageGidMappings")) {
+    if (!c.rootfs.fuse())
+      return bad(err, "sandbox.rootfs.storageUidMappings", "id remapping needs the fuse-overlay driver");
+    if (!parse_id_mappings(r["storageUidMappings"], "sandbox.rootfs.storageUidMappings",
+                           c.rootfs.storage_uid_mappings, err) ||
+        !parse_id_mappings(r["storageGidMappings"], "sandbox.rootfs.storageGidMappings",
+                           c.rootfs.storage_gid_mappings, err))
+      return false;
+  }
   if (!get_abs_paths(r["lowerdirs"], "sandbox.rootfs.lowerdirs", c.rootfs.lowerdirs, err))
     return false;
   if (c.rootfs.lowerdirs.empty()) return bad(err, "sandbox.rootfs.lowerdirs", "no layers");
@@ -254,6 +273,14 @@ bool parse_sandbox(const Value& s, RuntimeConfig& c, Error& err) {
       !get_abs_path(s["stateDir"], "sandbox.stateDir", c.state_dir, err) ||
       !get_abs_path(s["pidFile"], "sandbox.pidFile", c.pid_file, err))
     return false;
+  if (s.has("seccompCache") &&
+      !get_abs_path(s["seccompCache"], "sandbox.seccompCache", c.seccomp.cache_path, err))
+    return false;
+  if (!net::parse_network_spec(s["network"], c.network, err)) return false;
+  if (!parse_cgroup_spec(s["cgroup"], c.cgroup, err)) return false;
+  // A tap device needs a network namespace of our own to live in.
+  if (c.network.mode == net::Mode::Slirp && !(c.clone_flags & CLONE_NEWNET))
+    return bad(err, "sandbox.network.mode", "slirp needs a 'network' namespace");
   return true;
 }
 

@@ -8,10 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "cgroup/cgroup.h"
 #include "init/cap_names.h"
 #include "init/mount_options.h"
+#include "net/spec.h"
 #include "sandbox/error.h"
 #include "sandbox/idmap.h"
+#include "security/seccomp.h"
 
 namespace sandbox {
 
@@ -36,10 +39,15 @@ struct Capabilities {
 };
 
 struct RootfsSpec {
-  std::string driver;                  // only "overlay" so far
+  std::string driver;                  // "overlay" (kernel) or "fuse-overlay" (addon/fuse)
   std::vector<std::string> lowerdirs;  // top-most first, as overlay wants
   std::string upperdir;
   std::string workdir;
+  // fuse-overlay only, both or neither: the maps the layers were unpacked with, when they differ
+  // from linux.*Mappings (--userns=keep-id). The server shows each file's image owner anyway.
+  IdMap storage_uid_mappings;
+  IdMap storage_gid_mappings;
+  bool fuse() const { return driver == "fuse-overlay"; }
 };
 
 struct RuntimeConfig {
@@ -53,6 +61,8 @@ struct RuntimeConfig {
   Capabilities caps;
   bool no_new_privileges = false;
   std::vector<Rlimit> rlimits;
+  bool has_oom_score_adj = false;  // process.oomScoreAdj given
+  int oom_score_adj = 0;
   // root, hostname, mounts
   std::string root_path;
   bool root_readonly = false;
@@ -64,10 +74,13 @@ struct RuntimeConfig {
   int clone_flags = 0;  // CLONE_NEW* from linux.namespaces
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
+  SeccompSpec seccomp;  // linux.seccomp; not enabled when absent
   // sandbox extension
   RootfsSpec rootfs;
   std::string state_dir;
   std::string pid_file;
+  CgroupSpec cgroup;  // sandbox.cgroup: where the monitor places the container (issue 7)
+  net::NetworkSpec network;  // sandbox.network (issue 6); absent: loopback only
 };
 
 // Parse and validate config.json's text. Pure (no syscalls).

@@ -52,6 +52,13 @@ int mount_one(const MountSpec& m, int root_fd, Error& err) {
   if (target_is_directory(m, is_dir, err) < 0) return -1;
   unique_fd target_fd = create_in_root(root_fd, m.destination, is_dir, err);
   if (!target_fd) return err.wrap("mount " + describe(m));
+  // An image's `/data -> /` resolves (inside the root, correctly) to the rootfs itself: a mount
+  // there would swap the container's whole root for the source. Refuse it.
+  struct stat target_st{}, root_st{};
+  if (::fstat(target_fd.get(), &target_st) == 0 && ::fstat(root_fd, &root_st) == 0 &&
+      target_st.st_dev == root_st.st_dev && target_st.st_ino == root_st.st_ino)
+    return err.fail("mount " + describe(m) + ": the target resolves to the container's root " +
+                    "(is it a symlink to / in the image?)", EINVAL);
   const std::string target = fd_path(target_fd.get());
 
   if (m.is_bind()) {

@@ -20,6 +20,7 @@
 #include "init/user.h"
 #include "sandbox/protocol.h"
 #include "sandbox/unique_fd.h"
+#include "security/seccomp.h"
 
 namespace sandbox {
 namespace {
@@ -58,15 +59,21 @@ int arm_parent_death_signal(int sync_fd, Error& err) {
 }
 
 // Steps 3-6 of ARCHITECTURE.md section 3. On failure `step` names the protocol step.
-int setup_container(const RuntimeConfig& c, int sync_fd, const char*& step, Error& err) {
+int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const char*& step, Error& err) {
   step = "sync";
   if (wait_for_release(sync_fd, err) < 0) return -1;
   // From here on a monitor killed by SIGKILL takes the half-built container with it (armed
   // again before execve: credential changes clear it).
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) return err.sys("prctl(PR_SET_PDEATHSIG)");
 
-  // (cgroups, issue 7: unshare(CLONE_NEWCGROUP) goes here, now that the monitor has placed us
-  // in our own cgroup, so the namespace's root is that cgroup and not the monitor's.)
+  // Now, not at clone: the monitor has just placed us in our own cgroup, and a cgroup
+  // namespace's root is fixed when it is created, so this makes that cgroup our "/" (the
+  // container sees no host cgroup paths). Without a cgroup of our own (no limits possible on
+  // this host, or --cgroups=disabled) there is nothing to root it at: docker's v1 behaviour.
+  if (!c.cgroup.manager.empty()) {
+    step = "cgroup";
+    if (::unshare(CLONE_NEWCGROUP) < 0) return err.sys("unshare(CLONE_NEWCGROUP)");
+  }
 
   step = "mount";
   // First of all mounts: our mount namespace is a copy of the host's, and with shared
@@ -75,12 +82,17 @@ int setup_container(const RuntimeConfig& c, int sync_fd, const char*& step, Erro
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_SLAVE, nullptr) < 0)
     return err.sys("make / a recursive slave");
 
-  // (network, issue 6: create the tap device here, while the host's /dev/net/tun is still
-  // reachable, and pass its fd to the monitor.)
+  if (c.network.mode == net::Mode::Slirp) {
+    step = "network";
+    // Here, before the rootfs is mounted and pivot_root hides it: the host's /dev/net/tun is
+    // the only one we can open (the container's /dev is a tmpfs without it). The monitor
+    // waits for the fd right after releasing us.
+    if (create_tap_for_monitor(c.network, sync_fd, err) < 0) return -1;
+  }
 
   step = "mount-rootfs";
   // The overlay goes on root.path before anything else: every later mount lands inside it.
-  if (mount_rootfs(c.rootfs, c.root_path, err) < 0) return -1;
+  if (mount_rootfs(c.rootfs, c.root_path, fuse_channel, err) < 0) return -1;
   // An fd of the *mounted* rootfs: every target below is resolved against it, never by path.
   unique_fd root(::open(c.root_path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (!root) return err.sys("open the rootfs " + c.root_path);
@@ -103,10 +115,25 @@ int setup_container(const RuntimeConfig& c, int sync_fd, const char*& step, Erro
   if (make_paths_readonly(c.readonly_paths, root.get(), err) < 0) return -1;
   root.reset();  // must not survive into the container
 
+  // The filter is compiled (or read from the user's cache) while host paths are still
+  // reachable; it is installed later, at one of the two points below.
+  SeccompProgram seccomp;
+  if (c.seccomp.enabled) {
+    step = "seccomp";
+    if (compile_seccomp(c.seccomp, seccomp, err) < 0) return -1;
+  }
+
   step = "pivot-root";
   if (pivot_into(c.root_path, err) < 0) return -1;
   // Only now: the mount step above creates mount points (mkdir, empty files) in the rootfs,
   // which a read-only root would refuse; and "/" names the rootfs only after pivot_root.
+  // A missing working directory is created as docker does, also with --read-only: docker
+  // makes it before the root turns read-only, so create it here, just before the remount.
+  if (c.root_readonly) {
+    step = "cwd";
+    if (enter_cwd(c.cwd, err) < 0) return -1;
+    step = "pivot-root";
+  }
   if (c.root_readonly && remount_root_readonly(err) < 0) return -1;
 
   // Namespace-wide settings need CAP_NET_ADMIN (lo) and CAP_SYS_ADMIN (hostname) in our
@@ -121,6 +148,8 @@ int setup_container(const RuntimeConfig& c, int sync_fd, const char*& step, Erro
     return err.sys("sethostname " + c.hostname);
   step = "rlimits";
   if (apply_rlimits(c.rlimits, err) < 0) return -1;
+  // Before the user switch and before execve: the value is inherited by the command.
+  if (c.has_oom_score_adj && apply_oom_score_adj(c.oom_score_adj, err) < 0) return -1;
 
   step = "cwd";
   // After pivot (so the path means the container's), before the user switch (so we may
@@ -138,6 +167,10 @@ int setup_container(const RuntimeConfig& c, int sync_fd, const char*& step, Erro
   // (in our namespace) install one, and the next steps drop it. The profile must allow the
   // syscalls that follow (setgroups, setres[ug]id, capset, prctl, execve).
   // -----------------------------------------------------------------------------------------
+  if (c.seccomp.enabled && !c.no_new_privileges) {
+    step = "seccomp";
+    if (install_seccomp(seccomp, err) < 0) return -1;
+  }
 
   step = "capabilities";
   // Bounding set before the user switch: PR_CAPBSET_DROP needs CAP_SETPCAP in the effective
@@ -157,6 +190,10 @@ int setup_container(const RuntimeConfig& c, int sync_fd, const char*& step, Erro
   // Load the filter HERE, last before execve: no_new_privs allows an unprivileged load, and
   // the later it starts the fewer of our own syscalls it has to allow.
   // -----------------------------------------------------------------------------------------
+  if (c.seccomp.enabled && c.no_new_privileges) {
+    step = "seccomp";
+    if (install_seccomp(seccomp, err) < 0) return -1;
+  }
 
   // (start barrier, issue 5: `create` then `start` waits here on the sync socket.)
 
@@ -166,11 +203,11 @@ int setup_container(const RuntimeConfig& c, int sync_fd, const char*& step, Erro
 
 }  // namespace
 
-void init_main(const RuntimeConfig& config, int sync_fd) {
+void init_main(const RuntimeConfig& config, int sync_fd, int fuse_channel) {
   reset_signals();
   const char* step = "sync";
   Error err;
-  if (setup_container(config, sync_fd, step, err) < 0) {
+  if (setup_container(config, sync_fd, fuse_channel, step, err) < 0) {
     protocol::send(sync_fd, protocol::error(step, err.errnum, err.message));
     ::_exit(1);
   }

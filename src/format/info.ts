@@ -12,8 +12,12 @@ export function formatHostInfo(info: HostInfo): string {
     'Storage:',
     `  Data dir:    ${info.storage.dataDir} (${info.storage.filesystem})`,
     `  Runtime dir: ${info.storage.runtimeDir}`,
-    'Checks:',
   ];
+  // The rootfs driver a run would use, and why; then every driver and whether it works here.
+  const d = info.storage.driver;
+  if (d) lines.push('error' in d ? `  Driver:      none (${d.error})` : `  Driver:      ${d.driver} (${d.reason})`);
+  for (const s of info.storage.drivers ?? []) lines.push(`    ${s.driver.padEnd(12)}  ${s.works ? 'works' : 'no   '}  ${s.detail}`);
+  lines.push('Checks:');
   const width = Math.max(...info.checks.map((c) => c.name.length));
   for (const c of info.checks) {
     lines.push(`  ${c.ok ? 'ok  ' : 'MISS'}  ${c.name.padEnd(width)}  ${c.detail}`);

@@ -2,13 +2,24 @@
 import type { IdMaps } from '../runtime/idmap.js';
 import type { CompletedSpec } from '../spec/types.js';
 import { DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS, defaultMounts } from './defaults.js';
-import type { RuntimeConfig } from './types.js';
+import type { OciMount, OciRlimit, RuntimeConfig } from './types.js';
+import type { MountRequest } from '../spec/mounts.js';
+import { UNLIMITED } from '../spec/process-options.js';
 import { join } from 'node:path';
+import { deviceMounts, privilegedDefaultMounts, systemPaths } from '../spec/security.js';
+import { containerSeccomp, seccompCacheFile } from '../security/container-seccomp.js';
 
 export interface ContainerDirs {
   /** containers/<id> */
   stateDir: string;
+  /** The host directory of each volume request, by target (state/volumes resolves them). */
+  volumeDirs?: Record<string, string>;
+  /** The static sandbox-init executable, bound in read-only for --init. */
+  initBinary?: string;
 }
+
+/** Where --init's reaper appears in the container (docker's path, so scripts that look for it work). */
+export const INIT_PATH = '/sbin/docker-init';
 
 export function containerLayout(stateDir: string) {
   return {
@@ -18,41 +29,91 @@ export function containerLayout(stateDir: string) {
     work: join(stateDir, 'work'),
     merged: join(stateDir, 'merged'),
     pid: join(stateDir, 'pid'),
+    // Generated per container and bound in, as docker does: the image's own copies stay
+    // untouched, and a --read-only root still gets them.
+    hostname: join(stateDir, 'hostname'),
+    hosts: join(stateDir, 'hosts'),
+    resolvConf: join(stateDir, 'resolv.conf'),
   };
+}
+
+/** OCI's "unlimited" is RLIM_INFINITY; the native side reads any value >= 2^53 as that. */
+const RLIM_INFINITY = 18446744073709551615;
+
+function toRlimits(c: CompletedSpec): OciRlimit[] {
+  const v = (n: number) => (n === UNLIMITED ? RLIM_INFINITY : n);
+  return c.spec.process.ulimits.map((u) => ({ type: u.type, soft: v(u.soft), hard: v(u.hard) }));
+}
+
+/** -v/--mount/--tmpfs requests as OCI mounts; binds are recursive and rprivate unless asked. */
+export function userMounts(requests: MountRequest[], volumeDirs: Record<string, string> = {}): OciMount[] {
+  return requests.map((m): OciMount => {
+    if (m.type === 'tmpfs') return { destination: m.target, type: 'tmpfs', source: 'tmpfs', options: m.options };
+    const source = m.type === 'bind' ? m.source : volumeDirs[m.target];
+    if (source === undefined) throw new Error(`internal: no directory resolved for the volume at ${m.target}`);
+    const recursive = m.type === 'volume' || m.recursive;
+    const propagation = m.type === 'bind' ? m.propagation : 'rprivate';
+    return { destination: m.target, type: 'bind', source, options: [recursive ? 'rbind' : 'bind', propagation, ...(m.readonly ? ['ro'] : [])] };
+  });
 }
 
 export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdMaps): RuntimeConfig {
   const layout = containerLayout(dirs.stateDir);
   const caps = c.capabilities;
+  const seccomp = containerSeccomp(c.spec.security, caps);
   return {
     ociVersion: '1.0.2',
     process: {
       terminal: c.spec.process.tty,
       user: { uid: c.user.uid, gid: c.user.gid, additionalGids: c.user.additionalGids },
-      args: c.args,
+      // docker-init's form: the reaper, then `--`, then the command it runs as its child.
+      args: c.spec.process.init ? [INIT_PATH, '--', ...c.args] : c.args,
       env: c.env,
       cwd: c.cwd,
       // Non-root users lose permitted/effective at execve unless ambient, exactly as with docker.
       capabilities: { bounding: caps, effective: caps, inheritable: [], permitted: caps, ambient: [] },
-      noNewPrivileges: false,
-      rlimits: [],
+      noNewPrivileges: c.spec.security.noNewPrivileges,
+      rlimits: toRlimits(c),
+      ...(c.spec.process.oomScoreAdj !== undefined ? { oomScoreAdj: c.spec.process.oomScoreAdj } : {}),
     },
     root: { path: layout.merged, readonly: c.spec.security.readOnly },
     hostname: c.hostname,
-    mounts: defaultMounts(),
+    mounts: [
+      ...privilegedDefaultMounts(c.spec.security, defaultMounts(c.spec.storage.shmSize)),
+      // docker's view of its own cgroup (read-only, rooted there by the cgroup namespace): only
+      // when the container has a cgroup of its own; on top of /sys, so after it.
+      ...(c.cgroup ? [{ destination: '/sys/fs/cgroup', type: 'cgroup2', source: 'cgroup2', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] }] : []),
+      // Right after /dev's own nodes: a user's -v can't then be shadowed by a device bind.
+      ...deviceMounts(c.spec.security),
+      ...[['/etc/hostname', layout.hostname], ['/etc/hosts', layout.hosts], ['/etc/resolv.conf', layout.resolvConf]].map(
+        ([destination, source]) => ({ destination: destination!, type: 'bind', source: source!, options: ['bind', 'rprivate'] }),
+      ),
+      // After the generated files: a user's -v onto /etc/hosts wins, as in docker.
+      ...userMounts(c.spec.storage.mounts, dirs.volumeDirs),
+      ...(c.spec.process.init && dirs.initBinary ? [{ destination: INIT_PATH, type: 'bind', source: dirs.initBinary, options: ['bind', 'ro', 'nosuid', 'nodev'] }] : []),
+    ],
     linux: {
       uidMappings: maps.uidMappings,
       gidMappings: maps.gidMappings,
       namespaces: ['user', 'mount', 'pid', 'uts', 'ipc', 'network'].map((type) => ({ type })),
-      maskedPaths: DEFAULT_MASKED_PATHS,
-      readonlyPaths: DEFAULT_READONLY_PATHS,
+      maskedPaths: systemPaths(c.spec.security, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS).masked,
+      readonlyPaths: systemPaths(c.spec.security, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS).readonly,
+      ...(seccomp ? { seccomp } : {}),
     },
-    annotations: { 'io.sandbox.image': c.imageName, 'io.sandbox.image.id': c.imageId },
+    annotations: {
+      ...c.spec.identity.labels,
+      'io.sandbox.image': c.imageName,
+      'io.sandbox.image.id': c.imageId,
+      ...(c.spec.lifecycle.stopSignal !== undefined ? { 'io.sandbox.stop-signal': c.spec.lifecycle.stopSignal } : {}),
+      ...(c.spec.lifecycle.stopTimeout !== undefined ? { 'io.sandbox.stop-timeout': String(c.spec.lifecycle.stopTimeout) } : {}),
+    },
     sandbox: {
       // overlay wants the top-most lower layer first.
-      rootfs: { driver: 'overlay', lowerdirs: [...c.layerDirs].reverse(), upperdir: layout.upper, workdir: layout.work },
+      rootfs: { driver: c.rootfs?.driver === 'fuse-overlay' ? 'fuse-overlay' : 'overlay', lowerdirs: [...c.layerDirs].reverse(), upperdir: layout.upper, workdir: layout.work },
       stateDir: dirs.stateDir,
       pidFile: layout.pid,
+      ...(seccomp ? { seccompCache: seccompCacheFile(dirs.stateDir, seccomp) } : {}),
+      ...(c.cgroup ? { cgroup: c.cgroup } : {}),
     },
   };
 }

@@ -1,5 +1,9 @@
 // The runtime config: OCI-runtime-spec shaped, plus our `sandbox` extension
 // (docs/native-interface.md). Only fields the native side reads are typed.
+import type { NetworkRuntimeConfig } from '../network/runtime.js';
+import type { CgroupPlacement } from '../cgroups/placement.js';
+import type { OciSeccomp } from '../security/seccomp-profile.js';
+
 export interface OciMount {
   destination: string;
   type: string;
@@ -30,6 +34,7 @@ export interface RuntimeConfig {
     capabilities: { bounding: string[]; effective: string[]; inheritable: string[]; permitted: string[]; ambient: string[] };
     noNewPrivileges: boolean;
     rlimits: OciRlimit[];
+    oomScoreAdj?: number;
   };
   root: { path: string; readonly: boolean };
   hostname: string;
@@ -40,11 +45,35 @@ export interface RuntimeConfig {
     namespaces: { type: string }[];
     maskedPaths: string[];
     readonlyPaths: string[];
+    /** Absent: no filter (--privileged, seccomp=unconfined). */
+    seccomp?: OciSeccomp;
   };
   annotations: Record<string, string>;
   sandbox: {
-    rootfs: { driver: 'overlay'; lowerdirs: string[]; upperdir: string; workdir: string };
+    rootfs: {
+      driver: 'overlay' | 'fuse-overlay';
+      lowerdirs: string[];
+      upperdir: string;
+      workdir: string;
+      /**
+       * fuse-overlay only: the maps the layers were unpacked with, when they differ from
+       * linux.uidMappings (--userns=keep-id). The server then shows every file with its image
+       * owner, remapping on the fly instead of copying the image (docs/storage.md).
+       */
+      storageUidMappings?: OciIdMapping[];
+      storageGidMappings?: OciIdMapping[];
+    };
     stateDir: string;
     pidFile: string;
+    /** Where the compiled linux.seccomp is cached (named by its hash); absent: compile each time. */
+    seccompCache?: string;
+    /** The container's own cgroup (issue 7); absent: none (nothing to enforce, or --cgroups=disabled). */
+    cgroup?: CgroupPlacement;
+    /** The container's network (issue 6, src/network/runtime.ts); absent: loopback only. */
+    network?: NetworkRuntimeConfig;
+    /** Run by the monitor (addon/monitor/health.h); absent: no healthcheck. */
+    healthcheck?: import('../spec/health.js').HealthcheckSpec;
+    /** Applied by the monitor when the container's command exits; absent: no. */
+    restart?: import('../spec/restart.js').RestartPolicy;
   };
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { currentIdMaps, type IdMaps } from './idmap.js';
 import { probeHost } from './probe.js';
 import type { ProbeReport } from './protocol.js';
+import type { DriverChoice, DriverStatus } from '../storage/driver.js';
+import { describeStorage } from '../storage/select.js';
 import type { SandboxPaths } from '../state/paths.js';
 
 export interface HostCheck {
@@ -25,6 +27,8 @@ export interface CgroupFacts {
   /** Can we create a child cgroup and move processes (delegated to us)? */
   delegated: boolean;
   systemdUserManager: boolean;
+  /** Controllers the user's systemd manager can delegate to a container's scope (issue 7). */
+  managerControllers: string[];
 }
 
 export interface HostInfo {
@@ -36,7 +40,15 @@ export interface HostInfo {
   idMaps: IdMaps;
   probe: ProbeReport | { error: string };
   cgroups: CgroupFacts;
-  storage: { dataDir: string; runtimeDir: string; filesystem: string };
+  storage: {
+    dataDir: string;
+    runtimeDir: string;
+    filesystem: string;
+    /** Rootfs drivers and whether each works on the store's filesystem (src/storage). */
+    drivers?: DriverStatus[];
+    /** What `run` picks with no --storage-driver, and why. */
+    driver?: DriverChoice | { error: string };
+  };
   checks: HostCheck[];
 }
 
@@ -86,7 +98,11 @@ export async function cgroupFacts(env: NodeJS.ProcessEnv): Promise<CgroupFacts> 
   const bus = env.DBUS_SESSION_BUS_ADDRESS ?? (env.XDG_RUNTIME_DIR ? `unix:path=${env.XDG_RUNTIME_DIR}/bus` : undefined);
   const busPath = bus?.match(/unix:path=([^,;]+)/)?.[1];
   const systemdUserManager = busPath !== undefined && (await exists(busPath)) && (await exists(join(env.XDG_RUNTIME_DIR ?? '/nonexistent', 'systemd')));
-  return { version, path, controllers, delegated, systemdUserManager };
+  const uid = process.getuid?.() ?? 0;
+  const managerControllers = unified
+    ? (await readFile(`/sys/fs/cgroup/user.slice/user-${uid}.slice/user@${uid}.service/cgroup.controllers`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean)
+    : [];
+  return { version, path, controllers, delegated, systemdUserManager, managerControllers };
 }
 
 function rangeText(maps: IdMaps, which: 'uidMappings' | 'gidMappings'): string {
@@ -127,18 +143,22 @@ export function hostChecks(info: Omit<HostInfo, 'checks'>): HostCheck[] {
     { name: 'FUSE', ok: p?.fuse === true, detail: p ? (p.fuse ? '/dev/fuse usable' : String(p.fuseError ?? '/dev/fuse not usable')) : 'not probed', fix: 'as root: apt-get install fuse3 && chmod 0666 /dev/fuse' },
     { name: 'tun', ok: p?.tun === true, detail: p ? (p.tun ? '/dev/net/tun usable' : String(p.tunError ?? '/dev/net/tun not usable')) : 'not probed', fix: 'as root: modprobe tun && chmod 0666 /dev/net/tun' },
     {
+      // What `run` can enforce (src/cgroups/placement.ts decides the same way): a transient
+      // systemd scope from the user's manager, else a child of our own delegated cgroup.
       name: 'cgroup v2 delegation',
-      ok: info.cgroups.version === 'v2' && info.cgroups.delegated,
+      ok: info.cgroups.version === 'v2' && ((info.cgroups.systemdUserManager && info.cgroups.managerControllers.length > 0) || info.cgroups.delegated),
       detail:
         info.cgroups.version === 'v2'
-          ? info.cgroups.delegated
-            ? `delegated: ${info.cgroups.controllers.join(' ') || 'no controllers'}`
-            : `cgroup ${info.cgroups.path ?? '?'} is not delegated to ${u}`
-          : `cgroups are ${info.cgroups.version}: resource limits cannot be enforced`,
+          ? info.cgroups.systemdUserManager && info.cgroups.managerControllers.length > 0
+            ? `limits enforced through a systemd scope: ${info.cgroups.managerControllers.join(' ')}${['cpu', 'cpuset', 'io', 'memory', 'pids'].every((c) => info.cgroups.managerControllers.includes(c)) ? '' : ' (other limits are refused)'}`
+            : info.cgroups.delegated
+              ? `limits enforced in a child of ${info.cgroups.path}: ${info.cgroups.controllers.join(' ') || 'no controllers'}`
+              : `no systemd user manager reachable and cgroup ${info.cgroups.path ?? '?'} is not delegated to ${u}: resource limits are refused`
+          : `cgroups are ${info.cgroups.version}: resource limits are refused (--cgroups=disabled runs without)`,
       fix:
         info.cgroups.version === 'v2'
-          ? 'as root: add Delegate=yes for user@.service (systemctl edit user@.service) and loginctl enable-linger ' + u
-          : 'boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2); resource flags are refused until then',
+          ? `as root: add Delegate=cpu cpuset io memory pids for user@.service (systemctl edit user@.service) and loginctl enable-linger ${u}`
+          : 'boot with systemd as init and systemd.unified_cgroup_hierarchy=1 (cgroup v2); resource flags are refused until then',
     },
   ];
   return checks.map((c) => (c.ok ? { name: c.name, ok: c.ok, detail: c.detail } : c));
@@ -166,7 +186,12 @@ export async function gatherHostInfo(paths: SandboxPaths, env: NodeJS.ProcessEnv
     idMaps,
     probe,
     cgroups,
-    storage: { dataDir: paths.data, runtimeDir: paths.runtime, filesystem },
+    storage: {
+      dataDir: paths.data,
+      runtimeDir: paths.runtime,
+      filesystem,
+      ...(await describeStorage('error' in probe ? undefined : probe, filesystem, env).then((d) => ({ drivers: d.drivers, driver: d.choice }))),
+    },
   };
   return { ...base, checks: hostChecks(base) };
 }

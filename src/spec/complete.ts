@@ -3,6 +3,7 @@
 import { SpecError } from '../errors.js';
 import type { ImageConfig } from '../image/config.js';
 import { resolveCapabilities } from './capabilities.js';
+import { securityWarnings } from './security.js';
 import type { CompletedSpec, RunSpec, Warning } from './types.js';
 import { resolveUser } from './user.js';
 
@@ -40,7 +41,7 @@ export function commandLine(spec: RunSpec, config: ImageConfig): string[] {
 }
 
 export function completeRunSpec(spec: RunSpec, image: ImageInputs, containerId: string): { completed: CompletedSpec; warnings: Warning[] } {
-  const warnings: Warning[] = [];
+  const warnings: Warning[] = [...securityWarnings(spec.security)];
   const c = image.config.config ?? {};
   const args = commandLine(spec, image.config);
   if (args.length === 0) throw new SpecError(`no command specified: the image ${image.name} has no Cmd or Entrypoint; give a COMMAND`);
@@ -70,7 +71,7 @@ export function completeRunSpec(spec: RunSpec, image: ImageInputs, containerId: 
       env,
       cwd,
       user,
-      capabilities: resolveCapabilities(spec.security.capAdd, spec.security.capDrop),
+      capabilities: resolveCapabilities(spec.security.capAdd, spec.security.capDrop, spec.security.privileged),
     },
     warnings,
   };

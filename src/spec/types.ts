@@ -1,13 +1,21 @@
 // RunSpec: what the user asked for, grouped by concern (podman's specgen idea). Filled from the
 // parsed options (spec/fill), completed with the image (spec/complete), checked (spec/validate).
+import type { CgroupPlacement } from '../cgroups/placement.js';
+import type { NetworkRequest } from '../network/options.js';
 import type { ImageConfig } from '../image/config.js';
+import type { MountRequest } from './mounts.js';
+import type { Ulimit } from './process-options.js';
+import type { SecurityOptions } from './security.js';
 
 export interface RunSpec {
   /** The image reference exactly as typed. */
   image: string;
+  /** --network, -p/-P, --expose, --dns*, --add-host as given; resolved by src/network. */
+  network: NetworkRequest;
   identity: {
     name: string | undefined;
     hostname: string | undefined;
+    labels: Record<string, string>;
   };
   process: {
     /** COMMAND and ARG... as given; [] means "the image's Cmd". */
@@ -21,12 +29,29 @@ export interface RunSpec {
     workdir: string | undefined;
     tty: boolean;
     interactive: boolean;
+    /** --init: a minimal reaper as PID 1, the command its child. */
+    init: boolean;
+    ulimits: Ulimit[];
+    oomScoreAdj: number | undefined;
   };
   lifecycle: {
     rm: boolean;
     detach: boolean;
+    /** --sig-proxy: foreground only; the CLI passes its signals on (default true). */
+    sigProxy: boolean;
+    /** Recorded for stop/kill (issue 5): as docker prints it (SIGTERM) or a number. */
+    stopSignal: string | undefined;
+    stopTimeout: number | undefined;
+    cidfile: string | undefined;
   };
-  security: {
+  storage: {
+    /** -v, --mount and --tmpfs, in that order. */
+    mounts: MountRequest[];
+    /** /dev/shm's size in bytes (docker's default 64m). */
+    shmSize: number;
+  };
+  /** --privileged, --security-opt, --device: see spec/security.ts. */
+  security: SecurityOptions & {
     capAdd: string[];
     capDrop: string[];
     readOnly: boolean;
@@ -57,6 +82,14 @@ export interface CompletedSpec {
   cwd: string;
   user: ProcessUser;
   capabilities: string[];
+  /** The container's cgroup and limits (src/cgroups), decided by `run` from the host's facts. */
+  cgroup?: CgroupPlacement;
+  /** The rootfs driver and why (src/storage), decided by `run`; absent: the kernel overlay. */
+  rootfs?: import('../storage/driver.js').DriverChoice;
+  /** The healthcheck the monitor runs (issue 5, src/spec/health.ts); absent: none. */
+  healthcheck?: import('./health.js').HealthcheckSpec;
+  /** --restart (issue 5, src/spec/restart.ts); absent: no. */
+  restart?: import('./restart.js').RestartPolicy;
 }
 
 /** A problem that does not stop the run; returned by stages, printed by the CLI. */

@@ -55,7 +55,7 @@ export interface SandboxHome {
 }
 
 /** Variables a test run may need to pass to the CLI; everything else is left behind. */
-const passThrough = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'USER', 'LOGNAME', 'XDG_RUNTIME_DIR', 'DBUS_SESSION_BUS_ADDRESS', 'CI', 'SANDBOX_MONITOR', 'SANDBOX_BINDING', 'SANDBOX_FIXTURES', 'SANDBOX_TEST_REGISTRY', 'SANDBOX_TEST_REGISTRY_DIR'];
+const passThrough = ['PATH', 'LANG', 'LC_ALL', 'TZ', 'USER', 'LOGNAME', 'XDG_RUNTIME_DIR', 'DBUS_SESSION_BUS_ADDRESS', 'CI', 'SANDBOX_MONITOR', 'SANDBOX_BINDING', 'SANDBOX_FIXTURES', 'SANDBOX_TEST_REGISTRY', 'SANDBOX_TEST_REGISTRY_DIR', 'SANDBOX_STORAGE_DRIVER'];
 
 /** A fresh home for one test. With `t`, its cleanup runs as the test's teardown. */
 export async function makeSandboxHome(t?: ExecutionContext<unknown>): Promise<SandboxHome> {

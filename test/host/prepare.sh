@@ -24,7 +24,9 @@ SUBID_COUNT=${SANDBOX_TEST_SUBID_COUNT:-65536}
 # (libslirp's .pc file requires glib's). Run: what the tests and the fixture scripts call.
 BUILD_PACKAGES=(cmake g++ pkg-config libcap-dev libseccomp-dev libfuse3-dev libslirp-dev
                 libglib2.0-dev libsystemd-dev)
-RUN_PACKAGES=(uidmap fuse3 busybox-static docker-registry skopeo umoci iproute2 jq curl tar gzip)
+RUN_PACKAGES=(uidmap fuse3 fuse-overlayfs busybox-static docker-registry skopeo umoci iproute2 jq curl tar gzip
+              qemu-system-x86 debootstrap e2fsprogs cpio xz-utils  # these five: the cgroup test guest (test/vm)
+              iperf3 python3)  # the network tests: UDP through -p (iperf3), the netclient relay (python3)
 
 # --- 1. packages ------------------------------------------------------------------------------
 

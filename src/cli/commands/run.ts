@@ -1,26 +1,40 @@
 // `sandbox run`: the whole pipeline of ARCHITECTURE.md section 1, in order. Each stage is a
 // function of its own module; this file only sequences them and owns the container's
-// lifetime (created -> running -> exited, and removal with --rm).
-import { mkdir } from 'node:fs/promises';
+// lifetime (created -> running -> exited, and removal with --rm). The foreground flow is
+// runForeground(); a detached flow (issue 5) shares everything before it.
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { parseRunArgs } from '../parse.js';
 import { fillRunSpec } from '../../spec/fill.js';
 import { completeRunSpec } from '../../spec/complete.js';
 import { validateRunSpec } from '../../spec/validate.js';
+import type { CompletedSpec } from '../../spec/types.js';
 import { toRuntimeConfig, containerLayout } from '../../oci/generate.js';
-import { sandboxPaths } from '../../state/paths.js';
+import { sandboxPaths, type SandboxPaths } from '../../state/paths.js';
 import { ContainerStore, type ContainerRecord } from '../../state/containers.js';
 import { newContainerId } from '../../state/names.js';
 import { writeJsonAtomic } from '../../state/atomic.js';
 import { currentIdMaps } from '../../runtime/idmap.js';
-import { launchForeground } from '../../runtime/launch.js';
+import { launchDetached, launchForeground } from '../../runtime/launch.js';
+import { healthcheckFrom } from '../../spec/health.js';
+import { parseRestartPolicy } from '../../spec/restart.js';
 import { ImageStore } from '../../image/store.js';
 import { readImageFile } from '../../image/layer-files.js';
 import { nativeUnpacker } from '../../image/unpacker.js';
+import { loadSecurityFiles } from '../../security/host.js';
+import { planContainerCgroup, readCgroupRecord } from '../../cgroups/plan.js';
+import { chooseStorageDriver } from '../../storage/select.js';
+import { applyNetwork, containerNetwork, readPublishedPorts, writeNetworkEtcFiles } from '../../network/runtime.js';
+import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVolumes, writeEtcFiles } from '../run-host.js';
 
-export async function command(args: string[], ctx: CommandContext): Promise<number> {
+/** `mode` 'create' (sandbox create) stops after the container exists; `start` runs it. */
+export async function command(args: string[], ctx: CommandContext, mode: 'run' | 'create' = 'run'): Promise<number> {
   const parsed = parseRunArgs(args);
-  const spec = fillRunSpec(parsed.options, parsed.image, parsed.command, ctx.env);
+  const host = await readHostInputs(parsed.options);
+  const spec = fillRunSpec(parsed.options, parsed.image, parsed.command, ctx.env, host);
+  // The seccomp profile file, --device nodes and --privileged's host devices, before the image:
+  // a bad option is reported without touching the store.
+  await loadSecurityFiles(spec.security);
 
   const paths = sandboxPaths(ctx.env);
   const image = await new ImageStore(paths).resolveImage(spec.image);
@@ -31,40 +45,141 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   const imageInputs = { id: image.id, name: spec.image, config: image.config, layerDirs: image.layerDirs, passwd, group };
   const { completed, warnings } = completeRunSpec(spec, imageInputs, id);
   validateRunSpec(completed);
-  for (const w of warnings) ctx.stderr.write(`WARNING: ${w}\n`);
+  await checkHostSide(spec);
+  // The network is resolved here only to refuse bad -p/--network values and warn before
+  // anything exists; createContainer resolves it again (pure apart from the IPv6 probe).
+  warnings.push(...(await containerNetwork(completed)).warnings);
+  // Resource limits (issue 7): validated, mapped to cgroup files, and refused here when this
+  // host can't enforce them, before anything is created.
+  const cgroup = await planContainerCgroup(parsed.options, id, ctx.env);
+  completed.cgroup = cgroup.placement;
+  // The rootfs driver (issue 9): forced by flag, SANDBOX_STORAGE_DRIVER or the config file,
+  // else the kernel overlay where the probe says it works on the store's filesystem.
+  completed.rootfs = await chooseStorageDriver(parsed.options.storageDriver, ctx.env, paths);
+  for (const w of [...warnings, ...cgroup.warnings]) ctx.stderr.write(`WARNING: ${w}\n`);
 
+  // --health-* over the image's HEALTHCHECK (issue 5): run by the monitor.
+  const healthcheck = healthcheckFrom(parsed.options, image.config.config?.Healthcheck);
+  if (healthcheck) completed.healthcheck = healthcheck;
+  const restart = parseRestartPolicy(parsed.options.restart, spec.lifecycle.rm);
+  if (restart.name !== 'no') completed.restart = restart;
+
+  if (mode === 'create') {
+    const { rec } = await createContainer(completed, paths, new ContainerStore(paths));
+    ctx.stdout.write(`${rec.id}\n`);
+    return 0;
+  }
+  if (spec.lifecycle.detach) return runDetached(completed, paths, ctx);
+  return runForeground(completed, paths);
+}
+
+/**
+ * run -d: start the container under a monitor that outlives us, print its id. (Issue 5 owns
+ * this flow; it is here in the shape launchDetached gives it.)
+ */
+export async function runDetached(completed: CompletedSpec, paths: SandboxPaths, ctx: CommandContext): Promise<number> {
   const containers = new ContainerStore(paths);
-  let rec: ContainerRecord = await containers.create({
+  const prepared = await createContainer(completed, paths, containers);
+  let rec = prepared.rec;
+  try {
+    const started = await launchDetached(prepared.configPath);
+    const ports = await readPublishedPorts(containers.dir(rec.id));
+    rec = await containers.transition(rec, 'running', { pid: started.pid, monitorPid: started.monitorPid, detached: true, startedAt: new Date().toISOString(), ...(ports.length ? { ports } : {}) });
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    await containers.transition(rec, 'exited', { error: message, finishedAt: new Date().toISOString() }).catch(() => rec);
+    throw err;
+  }
+  ctx.stdout.write(`${rec.id}\n`);
+  return 0;
+}
+
+/** The container's record, state dir, generated files, volumes and runtime config. */
+async function createContainer(completed: CompletedSpec, paths: SandboxPaths, containers: ContainerStore): Promise<{ rec: ContainerRecord; configPath: string; anonymousVolumes: string[] }> {
+  const { spec, containerId: id } = completed;
+  const rec = await containers.create({
     id,
     name: spec.identity.name,
     image: spec.image,
-    imageId: image.id,
+    imageId: completed.imageId,
     command: completed.args,
     autoRemove: spec.lifecycle.rm,
   });
   try {
-    const stateDir = containers.dir(id);
-    const layout = containerLayout(stateDir);
-    // upper/ gives the container's "/" its attributes: 0755 like an image root; the 0700
-    // container directory above it keeps other host users out.
-    await mkdir(layout.upper, { mode: 0o755 });
-    await mkdir(layout.work, { mode: 0o700 });
-    await mkdir(layout.merged, { mode: 0o700 });
-    await writeJsonAtomic(layout.config, toRuntimeConfig(completed, { stateDir }, currentIdMaps()));
+    return await prepareContainer(completed, paths, containers, rec);
+  } catch (err) {
+    // Nothing of a run that failed before its start is left behind: no record, no cidfile.
+    await containers.remove(rec, (p) => nativeUnpacker().remove(p)).catch(() => undefined);
+    const cidfile = spec.lifecycle.cidfile;
+    // Only a cidfile we wrote: another run's must stay.
+    if (cidfile !== undefined && (await readFile(cidfile, 'utf8').catch(() => '')) === rec.id) await rm(cidfile, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
 
-    const result = await launchForeground(layout.config, {
-      onStarted: async (pid) => {
-        rec = await containers.transition(rec, 'running', { pid, startedAt: new Date().toISOString() });
+/** The state dir's content: generated files, volumes and the runtime config. */
+async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, containers: ContainerStore, rec: ContainerRecord): Promise<{ rec: ContainerRecord; configPath: string; anonymousVolumes: string[] }> {
+  const { spec, containerId: id } = completed;
+  // docker writes the cidfile as soon as the container exists (before it starts).
+  if (spec.lifecycle.cidfile !== undefined) await writeFile(spec.lifecycle.cidfile, id, { flag: 'wx', mode: 0o644 });
+  const stateDir = containers.dir(id);
+  const layout = containerLayout(stateDir);
+  // upper/ gives the container's "/" its attributes: 0755 like an image root; the 0700
+  // container directory above it keeps other host users out.
+  await mkdir(layout.upper, { mode: 0o755 });
+  await mkdir(layout.work, { mode: 0o700 });
+  await mkdir(layout.merged, { mode: 0o700 });
+  await createBindSources(spec);
+  await writeEtcFiles(completed, stateDir);
+  const { network } = await containerNetwork(completed);
+  await writeNetworkEtcFiles(network, completed.hostname, layout);
+  const volumes = await resolveVolumes(completed, paths);
+  const dirs = { stateDir, volumeDirs: volumes.dirs, ...(spec.process.init ? { initBinary: initBinary() } : {}) };
+  const runtimeConfig = applyNetwork(toRuntimeConfig(completed, dirs, currentIdMaps()), network);
+  if (completed.healthcheck) runtimeConfig.sandbox.healthcheck = completed.healthcheck;
+  if (completed.restart) runtimeConfig.sandbox.restart = completed.restart;
+  await writeJsonAtomic(layout.config, runtimeConfig);
+  return { rec, configPath: layout.config, anonymousVolumes: volumes.anonymous };
+}
+
+/** Create the container, run it with our stdio, record its end; --rm removes it afterwards. */
+export async function runForeground(completed: CompletedSpec, paths: SandboxPaths): Promise<number> {
+  const { spec } = completed;
+  const containers = new ContainerStore(paths);
+  let rec: ContainerRecord | undefined;
+  let anonymousVolumes: string[] = [];
+  try {
+    const prepared = await createContainer(completed, paths, containers);
+    rec = prepared.rec;
+    anonymousVolumes = prepared.anonymousVolumes;
+    const result = await launchForeground(prepared.configPath, {
+      interactive: spec.process.interactive,
+      sigProxy: spec.lifecycle.sigProxy,
+      onStarted: async (pid, monitorPid) => {
+        const ports = await readPublishedPorts(containers.dir(rec!.id));
+        rec = await containers.transition(rec!, 'running', { pid, monitorPid, startedAt: new Date().toISOString(), ...(ports.length ? { ports } : {}) });
       },
     });
-    rec = await containers.transition(rec, 'exited', { exitCode: result.exitCode, finishedAt: new Date().toISOString() });
+    // The monitor read the OOM verdict from the cgroup before removing it (docker's OOMKilled).
+    const oomKilled = (await readCgroupRecord(containers.dir(rec.id)))?.oomKilled ?? false;
+    rec = await containers.transition(rec, 'exited', { exitCode: result.exitCode, oomKilled, finishedAt: new Date().toISOString() });
     return result.exitCode;
   } catch (err) {
     // The record tells the truth about a failed start (docker keeps such a container too).
     const message = err instanceof Error ? err.message : String(err);
-    rec = await containers.transition(rec, 'exited', { error: message, finishedAt: new Date().toISOString() }).catch(() => rec);
+    const failed = rec;
+    if (failed) rec = await containers.transition(failed, 'exited', { error: message, finishedAt: new Date().toISOString() }).catch(() => failed);
     throw err;
   } finally {
-    if (spec.lifecycle.rm) await containers.remove(rec, (p) => nativeUnpacker().remove(p));
+    if (spec.lifecycle.rm && rec) {
+      const remove = (p: string[]) => nativeUnpacker().remove(p);
+      await containers.remove(rec, remove);
+      // --rm takes the container's anonymous volumes with it, as docker does; named ones stay.
+      if (anonymousVolumes.length > 0) {
+        const { VolumeStore } = await import('../../state/volumes.js');
+        const store = new VolumeStore(paths);
+        for (const v of anonymousVolumes) await store.remove(v, remove, true).catch(() => undefined);
+      }
+    }
   }
 }

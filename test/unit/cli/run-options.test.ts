@@ -39,8 +39,18 @@ test("docker's hidden spellings: --net, --net-alias, --dns-opt", (t) => {
   t.deepEqual(aliases, { net: 'network', 'net-alias': 'network-alias', 'dns-opt': 'dns-option' });
 });
 
-test('only --rm and --help are built so far', (t) => {
-  t.deepEqual(rows.filter((r) => r.status === 'built').map((r) => r.long), ['help', 'rm']);
+test('only what is built is marked built', (t) => {
+  t.deepEqual(rows.filter((r) => r.status === 'built').map((r) => r.long), [
+    'add-host', 'blkio-weight', 'blkio-weight-device', 'cap-add', 'cap-drop', 'cgroups', 'cidfile', 'cpu-period',
+    'cpu-quota', 'cpu-rt-period', 'cpu-rt-runtime', 'cpu-shares', 'cpus', 'cpuset-cpus', 'cpuset-mems', 'detach',
+    'device', 'device-cgroup-rule', 'device-read-bps', 'device-read-iops', 'device-write-bps', 'device-write-iops',
+    'dns', 'dns-option', 'dns-search', 'entrypoint', 'env', 'env-file', 'expose', 'group-add', 'health-cmd',
+    'health-interval', 'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'help', 'hostname',
+    'init', 'interactive', 'kernel-memory', 'label', 'label-file', 'memory', 'memory-reservation', 'memory-swap',
+    'memory-swappiness', 'mount', 'name', 'network', 'no-healthcheck', 'oom-kill-disable', 'oom-score-adj', 'pids-limit', 'privileged',
+    'publish', 'publish-all', 'read-only', 'restart', 'rm', 'security-opt', 'shm-size', 'sig-proxy', 'stop-signal', 'stop-timeout', 'storage-driver', 'tmpfs',
+    'ulimit', 'user', 'volume', 'workdir',
+  ]);
 });
 
 test('repeatable options are lists', (t) => {

@@ -25,7 +25,7 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
       Running: running,
       Paused: false,
       Restarting: false,
-      OOMKilled: false,
+      OOMKilled: rec.oomKilled ?? false,
       Dead: rec.status === 'dead',
       Pid: running ? (rec.pid ?? 0) : 0,
       ExitCode: running ? 0 : (rec.exitCode ?? 0),

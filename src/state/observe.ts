@@ -23,6 +23,9 @@ export interface ContainerFacts {
   pidFromFile?: number | undefined;
   /** health.json, written by the monitor after each healthcheck. */
   health?: HealthState | undefined;
+  /** cgroup.json's verdict, written by the monitor before exit.json when the container had a
+   *  cgroup: whether the kernel's OOM killer struck (docker's State.OOMKilled). */
+  oomKilled?: boolean | undefined;
 }
 
 /** The record as it stands given the facts (pure). */
@@ -30,7 +33,7 @@ export function effectiveRecord(rec: ContainerRecord, facts: ContainerFacts): Co
   if (facts.health) rec = { ...rec, health: facts.health };
   if (rec.status !== 'running' && rec.status !== 'created') return rec;
   if (facts.exit) {
-    return { ...rec, status: 'exited', exitCode: facts.exit.exitCode, finishedAt: facts.exit.finishedAt };
+    return { ...rec, status: 'exited', exitCode: facts.exit.exitCode, finishedAt: facts.exit.finishedAt, ...(facts.oomKilled ? { oomKilled: true } : {}) };
   }
   if (rec.status === 'created') {
     // The CLI died between the monitor's start and its `running` write: the pid file and a live
@@ -98,6 +101,15 @@ async function readHealthFile(stateDir: string): Promise<HealthState | undefined
   }
 }
 
+async function readOomKilled(stateDir: string): Promise<boolean | undefined> {
+  try {
+    const v = JSON.parse(await readFile(join(stateDir, 'cgroup.json'), 'utf8')) as { oomKilled?: unknown };
+    return v.oomKilled === true;
+  } catch {
+    return undefined;
+  }
+}
+
 async function readPidFile(stateDir: string): Promise<number | undefined> {
   try {
     const pid = Number.parseInt(await readFile(join(stateDir, 'pid'), 'utf8'), 10);
@@ -109,11 +121,11 @@ async function readPidFile(stateDir: string): Promise<number | undefined> {
 
 /** Gather the facts for a record from its state directory and /proc. */
 export async function gatherFacts(rec: ContainerRecord, stateDir: string): Promise<ContainerFacts> {
-  const [exit, pidFromFile, health] = await Promise.all([readExitFile(stateDir), readPidFile(stateDir), readHealthFile(stateDir)]);
+  const [exit, pidFromFile, health, oomKilled] = await Promise.all([readExitFile(stateDir), readPidFile(stateDir), readHealthFile(stateDir), readOomKilled(stateDir)]);
   let monitorAlive: boolean;
   if (rec.monitorPid !== undefined) monitorAlive = monitorRunning(rec.monitorPid, stateDir);
   else monitorAlive = pidFromFile !== undefined && processAlive(pidFromFile);
-  return { exit, monitorAlive, pidFromFile, health };
+  return { exit, monitorAlive, pidFromFile, health, oomKilled };
 }
 
 export async function observe(rec: ContainerRecord, stateDir: string): Promise<ContainerRecord> {

@@ -82,6 +82,8 @@ await test('-m 32m: allocating 100 MB is OOM-killed, exit 137, OOMKilled true', 
   check(r.code === 137, 'want exit 137', r);
   check(r.stdout.startsWith('33554432'), 'memory.max inside the container is not 32m', r);
   check(stateOf('oom').oomKilled === true, `state.json says oomKilled ${String(stateOf('oom').oomKilled)}`);
+  const inspected = sandbox('inspect', '--format', '{{.State.OOMKilled}}', 'oom');
+  check(inspected.code === 0 && inspected.stdout.trim() === 'true', 'inspect must show State.OOMKilled true', inspected);
   const small = sandbox('run', '--name', 'fits', '-m', '32m', IMAGE, 'sh', '-c', 'dd if=/dev/zero bs=1048576 count=8 2>/dev/null | tail >/dev/null; echo done');
   check(small.code === 0 && small.stdout.includes('done') && stateOf('fits').oomKilled === false, 'an allocation under the limit must run to the end', small);
 });

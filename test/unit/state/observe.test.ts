@@ -43,3 +43,9 @@ test('a created record with a pid file and a live monitor is running (the CLI di
 test('exited, dead and removing records are not changed by facts', (t) => {
   for (const status of ['exited', 'dead', 'removing'] as const) t.is(effectiveRecord({ ...base, status }, { exit, monitorAlive: true }).status, status);
 });
+
+test('a detached container the OOM killer ended is recorded as OOMKilled (from cgroup.json)', (t) => {
+  const r = effectiveRecord(base, { exit: { ...exit, exitCode: 137, signal: 9 }, monitorAlive: false, oomKilled: true });
+  t.like(r, { status: 'exited', exitCode: 137, oomKilled: true });
+  t.is(effectiveRecord(base, { exit, monitorAlive: false, oomKilled: false }).oomKilled, undefined);
+});

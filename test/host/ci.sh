@@ -41,6 +41,16 @@ stage_tree "$repo" "$work/tree"
 USER_TMPDIR=$work/tmp
 user_tmpdir "$USER_TMPDIR"
 
+# The clone's parents may be closed to the test user (CI clones under root's home), and so is
+# ../shared beside it: the user boots the guest from a staged copy of the vm scripts.
+if [ -n "$vmdir" ]; then
+  rm -rf "$work/vm"
+  cp -a "$vmdir" "$work/vm"
+  chown -R root:root "$work/vm"
+  chmod -R a+rX "$work/vm"
+  vmdir=$work/vm
+fi
+
 step "the network tests' client namespace (test/host/netclient.sh)"
 # A client off the host's loopback, for the test that a published port keeps the client's
 # address; stopped by its pid when the suite ends.

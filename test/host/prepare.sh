@@ -26,7 +26,8 @@ BUILD_PACKAGES=(cmake g++ pkg-config libcap-dev libseccomp-dev libfuse3-dev libs
                 libglib2.0-dev libsystemd-dev)
 RUN_PACKAGES=(uidmap fuse3 fuse-overlayfs busybox-static docker-registry skopeo umoci iproute2 jq curl tar gzip
               qemu-system-x86 debootstrap e2fsprogs cpio xz-utils  # these five: the cgroup test guest (test/vm)
-              iperf3 python3)  # the network tests: UDP through -p (iperf3), the netclient relay (python3)
+              iperf3 python3  # the network tests: UDP through -p (iperf3), the netclient relay (python3)
+              zstd apache2-utils openssl)  # images: zstd layers, htpasswd and token-auth registries
 
 # --- 1. packages ------------------------------------------------------------------------------
 

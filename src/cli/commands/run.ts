@@ -37,7 +37,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   await loadSecurityFiles(spec.security);
 
   const paths = sandboxPaths(ctx.env);
-  const image = await new ImageStore(paths).resolveImage(spec.image);
+  const image = await imageFor(spec.image, parsed.options, paths, ctx);
   const [passwd, group] = await Promise.all([readImageFile(image.layerDirs, '/etc/passwd'), readImageFile(image.layerDirs, '/etc/group')]);
 
   // Complete and validate before anything is created, so bad input leaves nothing behind.
@@ -182,4 +182,19 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
       }
     }
   }
+}
+
+/**
+ * The image to run: the local one when --pull=missing finds it (the common case, which loads
+ * no registry code), else through ensureImage (docker's "Unable to find image ... locally",
+ * then the pull output on stderr; --pull=never refuses; -q silences the pull).
+ */
+async function imageFor(ref: string, o: { pull: string | undefined; platform: string | undefined; quiet: boolean }, paths: SandboxPaths, ctx: CommandContext) {
+  const store = new ImageStore(paths);
+  if ((o.pull ?? 'missing') === 'missing' && o.platform === undefined) {
+    const local = await store.resolveImage(ref).catch(() => undefined);
+    if (local) return local;
+  }
+  const { ensureImage, parsePullPolicy } = await import('../../image/ensure.js');
+  return ensureImage(ref, { pull: parsePullPolicy(o.pull), platform: o.platform, quiet: o.quiet, progress: ctx.stderr, env: ctx.env }, store);
 }

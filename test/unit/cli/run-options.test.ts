@@ -47,8 +47,8 @@ test('only what is built is marked built', (t) => {
     'dns', 'dns-option', 'dns-search', 'entrypoint', 'env', 'env-file', 'expose', 'group-add', 'health-cmd',
     'health-interval', 'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'help', 'hostname',
     'init', 'interactive', 'kernel-memory', 'label', 'label-file', 'memory', 'memory-reservation', 'memory-swap',
-    'memory-swappiness', 'mount', 'name', 'network', 'no-healthcheck', 'oom-kill-disable', 'oom-score-adj', 'pids-limit', 'privileged',
-    'publish', 'publish-all', 'read-only', 'restart', 'rm', 'security-opt', 'shm-size', 'sig-proxy', 'stop-signal', 'stop-timeout', 'storage-driver', 'tmpfs',
+    'memory-swappiness', 'mount', 'name', 'network', 'no-healthcheck', 'oom-kill-disable', 'oom-score-adj', 'pids-limit', 'platform', 'privileged',
+    'publish', 'publish-all', 'pull', 'quiet', 'read-only', 'restart', 'rm', 'security-opt', 'shm-size', 'sig-proxy', 'stop-signal', 'stop-timeout', 'storage-driver', 'tmpfs',
     'ulimit', 'user', 'volume', 'workdir',
   ]);
 });

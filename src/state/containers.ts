@@ -5,6 +5,9 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
+
+/** A container's record is rewritten at every transition: atomic, not fsynced (see atomic.ts). */
+const RUNTIME_FILE = { durable: false } as const;
 import { withLock } from './lock.js';
 import { generateName } from './names.js';
 import type { SandboxPaths } from './paths.js';
@@ -108,7 +111,7 @@ export class ContainerStore {
         );
       }
       const next = { ...(await this.read(rec.id)), name };
-      await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), next);
+      await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), next, 0o600, RUNTIME_FILE);
       return next;
     });
   }
@@ -133,7 +136,7 @@ export class ContainerStore {
       const rec: ContainerRecord = { ...fields, name, created: new Date().toISOString(), status: 'created' };
       await mkdir(this.paths.containers, { recursive: true, mode: 0o700 });
       await mkdir(this.dir(rec.id), { mode: 0o700 });
-      await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), rec);
+      await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), rec, 0o600, RUNTIME_FILE);
       return rec;
     });
   }
@@ -142,7 +145,7 @@ export class ContainerStore {
   async transition(rec: ContainerRecord, to: ContainerStatus, fields: Partial<ContainerRecord> = {}): Promise<ContainerRecord> {
     assertTransition(rec.id, rec.status, to);
     const next = { ...rec, ...fields, status: to };
-    await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), next);
+    await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), next, 0o600, RUNTIME_FILE);
     return next;
   }
 

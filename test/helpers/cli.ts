@@ -9,7 +9,7 @@
 //     t.is(r.code, 0);
 //   });
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +69,10 @@ export async function makeSandboxHome(t?: ExecutionContext<unknown>): Promise<Sa
     run: join(root, 'run'),
   };
   for (const d of Object.values(dirs)) await mkdir(d, { mode: 0o700 });
+  // Tests reach registries on loopback only: every other one is blocked, so a test that
+  // names an image it has not loaded fails at once instead of pulling from the internet.
+  await mkdir(join(dirs.config, 'sandbox'), { mode: 0o700 });
+  await writeFile(join(dirs.config, 'sandbox', 'registries.json'), JSON.stringify({ 'blocked-registries': ['*'] }) + '\n', { mode: 0o600 });
   const env: NodeJS.ProcessEnv = {};
   for (const k of passThrough) if (process.env[k] !== undefined) env[k] = process.env[k];
   Object.assign(env, {

@@ -7,7 +7,7 @@ import type { Digest } from '../digest.js';
 import { Authorizer } from './auth.js';
 import { repositoryScope } from './challenge.js';
 import { lookupCredentials, type Credentials } from './credentials.js';
-import { endpointsFor, readInsecureRegistries, registriesConfigFile, type Endpoint } from './endpoint.js';
+import { checkNotBlocked, endpointsFor, readInsecureRegistries, registriesConfigFile, type Endpoint } from './endpoint.js';
 import { describeRegistryErrors } from './errors.js';
 import { drain, readBody, sendFollowingRedirects, TransportError, type HttpResponse, type ReplayableBody } from './http.js';
 
@@ -43,6 +43,8 @@ export class RegistryClient {
 
   constructor(registry: string, opts: ClientOptions) {
     this.registry = registry;
+    // Before any connection (injected endpoints are the tests' own fake servers).
+    if (!opts.endpoints) checkNotBlocked(registry, opts.env);
     const tlsVerify = opts.tlsVerify;
     this.configFile = registriesConfigFile(opts.env);
     this.endpoints = opts.endpoints ?? endpointsFor(registry, { ...(tlsVerify === undefined ? {} : { tlsVerify }), insecureRegistries: readInsecureRegistries(opts.env) });

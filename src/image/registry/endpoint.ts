@@ -55,25 +55,48 @@ export function registriesConfigFile(env: NodeJS.ProcessEnv): string {
   return join(configHome, 'sandbox', 'registries.json');
 }
 
-/** `insecure-registries` from registries.json; [] when the file is absent. */
-export function readInsecureRegistries(env: NodeJS.ProcessEnv): string[] {
+interface RegistriesConfig {
+  insecure: string[];
+  blocked: string[];
+}
+
+/** registries.json, checked; both lists empty when the file is absent. */
+function readRegistriesConfig(env: NodeJS.ProcessEnv): RegistriesConfig {
   const file = registriesConfigFile(env);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    return [];
+    return { insecure: [], blocked: [] };
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch {
-    throw new ImageError(`${file} is not valid JSON; expected {"insecure-registries": ["host:port", ...]}`);
+    throw new ImageError(`${file} is not valid JSON; expected {"insecure-registries": ["host:port", ...], "blocked-registries": [...]}`);
   }
-  const list = (doc as { 'insecure-registries'?: unknown } | null)?.['insecure-registries'];
-  if (list === undefined) return [];
-  if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
-    throw new ImageError(`${file}: "insecure-registries" must be a list of host:port strings`);
+  const list = (key: string): string[] => {
+    const v = (doc as Record<string, unknown> | null)?.[key];
+    if (v === undefined) return [];
+    if (!Array.isArray(v) || !v.every((s) => typeof s === 'string')) throw new ImageError(`${file}: "${key}" must be a list of host:port strings`);
+    return v;
+  };
+  return { insecure: list('insecure-registries'), blocked: list('blocked-registries') };
+}
+
+/** `insecure-registries` from registries.json; [] when the file is absent. */
+export function readInsecureRegistries(env: NodeJS.ProcessEnv): string[] {
+  return readRegistriesConfig(env).insecure;
+}
+
+/**
+ * Refuse a registry that registries.json's `blocked-registries` names (podman's `blocked =
+ * true`): a site that forbids a registry, or an offline machine (and the test suite) that must
+ * never reach one. `"*"` blocks every registry but loopback ones.
+ */
+export function checkNotBlocked(registry: string, env: NodeJS.ProcessEnv): void {
+  const blocked = readRegistriesConfig(env).blocked;
+  if (blocked.includes(registry) || (blocked.includes('*') && !isLoopback(registry))) {
+    throw new ImageError(`registry ${registry} is blocked by ${registriesConfigFile(env)} ("blocked-registries"): use another registry, or load the image with 'sandbox load'`);
   }
-  return list;
 }

@@ -87,9 +87,18 @@ it('a flag not built yet is refused, not ignored', async (t) => {
 });
 
 it('a missing image exits 125 with one line', async (t) => {
+  // --pull=never: the image is looked for locally only (run would otherwise pull it).
+  const r = await sandbox('run', '--rm', '--pull=never', 'lab/nosuch', 'true');
+  t.is(r.code, 125);
+  t.is(r.stderr.trim().split('\n').length, 1, r.stderr);
+  t.regex(r.stderr, /^sandbox: .*No such image: lab\/nosuch/);
+});
+
+it('a registry blocked in registries.json is never contacted: one line, exit 125', async (t) => {
+  // Every test home blocks all non-loopback registries (test/helpers/cli.ts): docker.io here.
   const r = await sandbox('run', '--rm', 'lab/nosuch', 'true');
   t.is(r.code, 125);
-  t.regex(r.stderr.split('\n')[0]!, /^sandbox: Unable to find image 'lab\/nosuch:latest' locally/);
+  t.regex(r.stderr, /registry docker\.io is blocked by .*registries\.json \("blocked-registries"\)/);
 });
 
 it('uid_map inside is 0 -> your uid and 1.. -> your subordinate range', async (t) => {

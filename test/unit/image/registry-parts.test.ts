@@ -207,5 +207,21 @@ test('registries.json lists insecure registries; a broken file is named', async 
   await writeFileAtomic(join(dir, 'sandbox', 'registries.json'), JSON.stringify({ 'insecure-registries': ['reg.lan:5000'] }));
   t.deepEqual(readInsecureRegistries(env), ['reg.lan:5000']);
   await writeFileAtomic(join(dir, 'sandbox', 'registries.json'), '{oops');
-  t.throws(() => readInsecureRegistries(env), { message: `${join(dir, 'sandbox', 'registries.json')} is not valid JSON; expected {"insecure-registries": ["host:port", ...]}` });
+  t.throws(() => readInsecureRegistries(env), { message: `${join(dir, 'sandbox', 'registries.json')} is not valid JSON; expected {"insecure-registries": ["host:port", ...], "blocked-registries": [...]}` });
+});
+
+test('blocked-registries refuses a named registry, and "*" every registry but loopback ones', async (t) => {
+  const { checkNotBlocked } = await import('../../../src/image/registry/endpoint.js');
+  const { writeFileAtomic } = await import('../../../src/state/atomic.js');
+  const dir = await mkdtemp(join(tmpdir(), 'regconf-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const env = { HOME: dir, XDG_CONFIG_HOME: dir };
+  t.notThrows(() => checkNotBlocked('docker.io', env));
+  await writeFileAtomic(join(dir, 'sandbox', 'registries.json'), JSON.stringify({ 'blocked-registries': ['docker.io'] }));
+  t.throws(() => checkNotBlocked('docker.io', env), { message: /registry docker\.io is blocked by .*registries\.json/ });
+  t.notThrows(() => checkNotBlocked('quay.io', env));
+  await writeFileAtomic(join(dir, 'sandbox', 'registries.json'), JSON.stringify({ 'blocked-registries': ['*'] }));
+  t.throws(() => checkNotBlocked('quay.io', env));
+  t.notThrows(() => checkNotBlocked('127.0.0.1:5000', env));
+  t.notThrows(() => checkNotBlocked('localhost:5000', env));
 });

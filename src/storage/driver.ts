@@ -4,8 +4,8 @@ import { SpecError } from '../errors.js';
 
 export const STORAGE_DRIVERS = ['overlay', 'fuse-overlay', 'vfs'] as const;
 export type StorageDriver = (typeof STORAGE_DRIVERS)[number];
-/** The drivers the native side can mount today (vfs, the copy driver, is not built yet). */
-export const BUILT_DRIVERS: readonly StorageDriver[] = ['overlay', 'fuse-overlay'];
+/** The drivers the native side can mount (all of them; kept as the gate for any new name). */
+export const BUILT_DRIVERS: readonly StorageDriver[] = ['overlay', 'fuse-overlay', 'vfs'];
 
 /** Where a forced driver came from, strongest first. */
 export interface DriverRequests {
@@ -36,7 +36,7 @@ export function parseDriverName(value: string, source: string): StorageDriver {
   const v = value.trim();
   if ((STORAGE_DRIVERS as readonly string[]).includes(v)) {
     const d = v as StorageDriver;
-    if (!BUILT_DRIVERS.includes(d)) throw new SpecError(`storage driver "${d}" (from ${source}) is not supported yet; use overlay or fuse-overlay`);
+    if (!BUILT_DRIVERS.includes(d)) throw new SpecError(`storage driver "${d}" (from ${source}) is not supported yet; use ${BUILT_DRIVERS.join(' or ')}`);
     return d;
   }
   throw new SpecError(`invalid storage driver "${value}" (from ${source}): want one of ${STORAGE_DRIVERS.join(', ')}`);
@@ -50,7 +50,7 @@ export function requestedDriver(r: DriverRequests): DriverChoice | undefined {
   return undefined;
 }
 
-/** No driver forced: the kernel overlay where it works, else ours over FUSE, else refuse. */
+/** No driver forced: the kernel overlay where it works, else ours over FUSE, else the copy (vfs). */
 export function autoDriver(f: DriverFacts): DriverChoice {
   if (f.overlay) return { driver: 'overlay', reason: `the kernel overlay works in a user namespace on ${f.filesystem}` };
   if (f.fuse)
@@ -58,10 +58,14 @@ export function autoDriver(f: DriverFacts): DriverChoice {
       driver: 'fuse-overlay',
       reason: `the kernel overlay is refused on ${f.filesystem} (${f.overlayError ?? 'refused'}), so the FUSE overlay serves the rootfs`,
     };
-  throw new SpecError(
-    `no storage driver works here: the kernel overlay is refused on ${f.filesystem} (${f.overlayError ?? 'refused'}) and /dev/fuse is not usable (${f.fuseError ?? 'missing'})`,
-    'Fix one of them (see `sandbox info`), for example as root: apt-get install fuse3 && chmod 0666 /dev/fuse',
-  );
+  // The last resort: a full copy of the image per container needs nothing but the user
+  // namespace. Slow to create and heavy on disk, so the reason says how to get an overlay back.
+  return {
+    driver: 'vfs',
+    reason:
+      `the kernel overlay is refused on ${f.filesystem} (${f.overlayError ?? 'refused'}) and /dev/fuse is not usable (${f.fuseError ?? 'missing'}), ` +
+      'so each container gets a full copy of its image (vfs); to use the FUSE overlay instead, as root: apt-get install fuse3 && chmod 0666 /dev/fuse',
+  };
 }
 
 export interface DriverStatus {
@@ -75,6 +79,8 @@ export function driverReport(f: DriverFacts): DriverStatus[] {
   return [
     { driver: 'overlay', works: f.overlay, detail: f.overlay ? `kernel overlay in a user namespace on ${f.filesystem}` : (f.overlayError ?? 'refused') },
     { driver: 'fuse-overlay', works: f.fuse, detail: f.fuse ? 'our FUSE overlay (needs /dev/fuse)' : (f.fuseError ?? '/dev/fuse not usable') },
-    { driver: 'vfs', works: false, detail: 'a full copy per container: not built yet' },
+    // Needs nothing but the user namespace the unpacker already uses: it works wherever images
+    // can be pulled. Picked only when neither overlay works (each container costs a full copy).
+    { driver: 'vfs', works: true, detail: 'a full copy of the image per container (slow to create, uses disk: the last resort)' },
   ];
 }

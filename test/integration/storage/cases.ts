@@ -1,6 +1,6 @@
 // The conformance cases (see conformance.test.ts): a script, the output under the kernel
 // overlay, and each written-down difference with its reason.
-export type Driver = 'overlay' | 'fuse-overlay' | 'fuse-overlayfs';
+export type Driver = 'overlay' | 'fuse-overlay' | 'fuse-overlayfs' | 'vfs';
 
 export interface FsCase {
   name: string;

@@ -36,7 +36,7 @@ async function runCase(driver: Driver, script: string) {
   return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
-const drivers: Driver[] = ['overlay', 'fuse-overlay', ...(referenceAvailable() ? (['fuse-overlayfs'] as const) : [])];
+const drivers: Driver[] = ['overlay', 'fuse-overlay', 'vfs', ...(referenceAvailable() ? (['fuse-overlayfs'] as const) : [])];
 for (const driver of drivers) {
   for (const c of CASES) {
     it(`${driver}: ${c.name}`, async (t) => {

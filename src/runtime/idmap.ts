@@ -77,3 +77,52 @@ export function currentIdMaps(): IdMaps {
 export function formatIdMap(ranges: IdRange[]): string {
   return ranges.map((r) => `${r.containerID}:${r.hostID}:${r.size}`).join(',');
 }
+
+/** --userns=keep-id[:uid=N,gid=N]: the container ids your own host uid and gid appear as. */
+export interface KeepIdOptions {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * One axis of podman's keep-id map (pkg/util GetKeepIDMapping). podman writes it against its
+ * intermediate namespace (0 = you, 1..N = the subordinate range) as 0->1 size min(U,N),
+ * U->0 size 1, U+1->U+1 size N-U; on the host that is: container 0..U-1 -> the first U
+ * subordinate ids, container U -> you, container U+1..N -> the rest of the range. So the
+ * container has N+1 ids, as under the default map, only with you moved from 0 to U.
+ */
+function keepIdAxis(inside: number, own: number, sub: { start: number; count: number }): IdRange[] {
+  const below = Math.min(inside, sub.count);
+  const out: IdRange[] = [];
+  if (below > 0) out.push({ containerID: 0, hostID: sub.start, size: below });
+  out.push({ containerID: inside, hostID: own, size: 1 });
+  if (sub.count > inside) out.push({ containerID: inside + 1, hostID: sub.start + inside, size: sub.count - inside });
+  return out;
+}
+
+/**
+ * podman's --userns=keep-id map: inside, `keep.uid`/`keep.gid` (by default your own ids) are
+ * you on the host, so files you create in binds are yours. It needs subordinate ids (the
+ * container's root and every other id come from them); undefined without them.
+ */
+export function keepIdMaps(
+  uid: number,
+  gid: number,
+  subuid: { start: number; count: number } | undefined,
+  subgid: { start: number; count: number } | undefined,
+  keep: KeepIdOptions = { uid, gid },
+): IdMaps | undefined {
+  if (!subuid || !subgid) return undefined;
+  return { uidMappings: keepIdAxis(keep.uid, uid, subuid), gidMappings: keepIdAxis(keep.gid, gid, subgid), subordinate: true };
+}
+
+/** The subordinate ranges of the default map (its containerID 1 entries), for keepIdMaps. */
+export function subordinateRanges(maps: IdMaps): { subuid?: { start: number; count: number }; subgid?: { start: number; count: number } } {
+  const pick = (r: IdRange[]) => {
+    const s = r.find((m) => m.containerID === 1);
+    return s ? { start: s.hostID, count: s.size } : undefined;
+  };
+  const subuid = pick(maps.uidMappings);
+  const subgid = pick(maps.gidMappings);
+  return { ...(subuid ? { subuid } : {}), ...(subgid ? { subgid } : {}) };
+}

@@ -1,0 +1,52 @@
+#include "init/terminal.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "sandbox/unique_fd.h"
+
+namespace sandbox {
+
+int open_container_terminal(int sync_fd, unsigned uid, Error& err) {
+  // /dev/ptmx is the container's (a symlink to the devpts instance mounted at /dev/pts), so
+  // the slave is /dev/pts/0 of the container and `tty` names a path that exists in it.
+  unique_fd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!master) return err.sys("open /dev/ptmx");
+  if (::unlockpt(master.get()) < 0) return err.sys("unlockpt");
+  char name[64];
+  if (::ptsname_r(master.get(), name, sizeof name) != 0) return err.sys("ptsname");
+  unique_fd slave(::open(name, O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (!slave) return err.sys(std::string("open ") + name);
+  if (::fchown(slave.get(), uid, static_cast<gid_t>(-1)) < 0) return err.sys(std::string("chown ") + name);
+  // A new session without a terminal, then this one as its controlling terminal: ^C typed
+  // into the pty becomes SIGINT for the command's process group, and job control works.
+  if (::setsid() < 0) return err.sys("setsid");
+  if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) return err.sys("ioctl(TIOCSCTTY)");
+  for (int fd = 0; fd < 3; fd++)
+    if (::dup2(slave.get(), fd) < 0) return err.sys("dup2 the terminal onto stdio");
+
+  char byte = 'P';
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  const int fd = master.get();
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  while (::sendmsg(sync_fd, &msg, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR) return err.sys("pass the terminal to the monitor");
+  return 0;  // our copy of the master closes here: only the monitor holds it
+}
+
+}  // namespace sandbox

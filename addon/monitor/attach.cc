@@ -1,0 +1,53 @@
+#include "monitor/attach.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+
+namespace sandbox {
+
+int AttachPoint::open(const std::string& state_dir, Error& err) {
+  unique_fd dir(::open(state_dir.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) return err.sys("open " + state_dir);
+  const std::string path = "/proc/self/fd/" + std::to_string(dir.get()) + "/attach.sock";
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) return err.fail("attach socket path too long", ENAMETOOLONG);
+  path.copy(addr.sun_path, path.size());
+  unique_fd s(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!s) return err.sys("socket for attach");
+  ::unlink(path.c_str());  // a previous run's (restart): it is ours to replace
+  // Created 0600 from the start: the umask is tightened around bind, so no other user ever
+  // finds the socket connectable, not even between bind and a chmod.
+  const mode_t old = ::umask(0177);
+  const int rc = ::bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::umask(old);
+  if (rc < 0) return err.sys("bind " + state_dir + "/attach.sock");
+  if (::listen(s.get(), 4) < 0) return err.sys("listen on the attach socket");
+  listener = std::move(s);
+  return 0;
+}
+
+void AttachPoint::accept_client() {
+  int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (fd >= 0) client.reset(fd);
+}
+
+void AttachPoint::send(const char* buf, size_t n) {
+  if (!client) return;
+  ssize_t w = ::send(client.get(), buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (w != static_cast<ssize_t>(n)) client.reset();
+}
+
+ssize_t AttachPoint::client_read(char* buf, size_t size) {
+  ssize_t n = ::read(client.get(), buf, size);
+  if (n > 0) return n;
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
+  client.reset();
+  return 0;
+}
+
+}  // namespace sandbox

@@ -101,8 +101,7 @@ bool get_rlimit_value(const Value& v, const std::string& where, uint64_t& out, E
 
 bool parse_process(const Value& p, RuntimeConfig& c, Error& err) {
   if (!p.is_object()) return bad(err, "process", "missing");
-  if (p["terminal"].as_bool())
-    return bad(err, "process.terminal", "a terminal (-t) is not supported yet");
+  c.terminal = p["terminal"].as_bool();
   if (!get_strings(p["args"], "process.args", c.args, err)) return false;
   if (c.args.empty() || c.args[0].empty()) return bad(err, "process.args", "no command to run");
   if (!get_strings(p["env"], "process.env", c.env, err)) return false;
@@ -254,7 +253,7 @@ bool parse_sandbox(const Value& s, RuntimeConfig& c, Error& err) {
   if (!s.is_object()) return bad(err, "sandbox", "missing");
   const Value& r = s["rootfs"];
   if (!get_string(r["driver"], "sandbox.rootfs.driver", c.rootfs.driver, err)) return false;
-  if (c.rootfs.driver != "overlay" && c.rootfs.driver != "fuse-overlay")
+  if (c.rootfs.driver != "overlay" && c.rootfs.driver != "fuse-overlay" && c.rootfs.driver != "vfs")
     return bad(err, "sandbox.rootfs.driver", "driver '" + c.rootfs.driver + "' is not supported yet");
   if (r.has("storageUidMappings") || r.has("storageGidMappings")) {
     if (!c.rootfs.fuse())

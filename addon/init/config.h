@@ -39,7 +39,9 @@ struct Capabilities {
 };
 
 struct RootfsSpec {
-  std::string driver;                  // "overlay" (kernel) or "fuse-overlay" (addon/fuse)
+  // "overlay" (kernel), "fuse-overlay" (addon/fuse) or "vfs" (upperdir is a full copy of the
+  // layers, made when the container was created: addon/unpack/vfs_copy.cc)
+  std::string driver;
   std::vector<std::string> lowerdirs;  // top-most first, as overlay wants
   std::string upperdir;
   std::string workdir;
@@ -48,6 +50,7 @@ struct RootfsSpec {
   IdMap storage_uid_mappings;
   IdMap storage_gid_mappings;
   bool fuse() const { return driver == "fuse-overlay"; }
+  bool vfs() const { return driver == "vfs"; }
 };
 
 struct RuntimeConfig {
@@ -66,6 +69,8 @@ struct RuntimeConfig {
   // root, hostname, mounts
   std::string root_path;
   bool root_readonly = false;
+  // process.terminal (-t): the command's stdio is a pty the init allocates (init/terminal.cc).
+  bool terminal = false;
   std::string hostname;  // empty: leave the new UTS namespace's inherited name
   std::vector<MountSpec> mounts;
   // linux

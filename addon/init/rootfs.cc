@@ -125,6 +125,13 @@ int mount_fuse_rootfs(const std::string& target, int channel, Error& err) {
 }
 
 int mount_rootfs(const RootfsSpec& r, const std::string& target, int fuse_channel, Error& err) {
+  // vfs: the copy is already whole; a bind mount makes it the mount point pivot_root wants,
+  // and keeps the rest of the setup the same for every driver.
+  if (r.vfs()) {
+    if (::mount(r.upperdir.c_str(), target.c_str(), nullptr, MS_BIND, nullptr) < 0)
+      return err.sys("bind-mount the vfs copy " + r.upperdir + " on " + target);
+    return 0;
+  }
   if (r.fuse()) {
     if (fuse_channel < 0) return err.fail("fuse-overlay rootfs without a server channel", EINVAL);
     int rc = mount_fuse_rootfs(target, fuse_channel, err);

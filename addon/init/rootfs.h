@@ -10,7 +10,7 @@ namespace sandbox {
 
 // Mount overlay(lowerdirs, upperdir, workdir, userxattr) on `target`; or, for the
 // fuse-overlay driver, a FUSE mount whose /dev/fuse fd goes to the monitor's server over
-// `fuse_channel` (docs/storage.md).
+// `fuse_channel`; or, for vfs, a bind mount of the copy in upperdir (docs/storage.md).
 int mount_rootfs(const RootfsSpec& rootfs, const std::string& target, int fuse_channel, Error& err);
 
 // The mount(2) option string for the fallback path (pure; exposed for tests). Escapes the

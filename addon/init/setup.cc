@@ -17,6 +17,7 @@
 #include "init/pivot.h"
 #include "init/process.h"
 #include "init/rootfs.h"
+#include "init/terminal.h"
 #include "init/user.h"
 #include "sandbox/protocol.h"
 #include "sandbox/unique_fd.h"
@@ -156,6 +157,15 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
   // create it, as root in the container, like docker does).
   if (enter_cwd(c.cwd, err) < 0) return -1;
   // The environment is exactly process.env: it is passed to execve as is (exec step).
+
+  if (c.terminal) {
+    step = "terminal";
+    // -t. After pivot_root: the pty must come from the container's own devpts instance, or
+    // `tty` would name a /dev/pts entry the container can't see. Before close-fds, which
+    // keeps 0-2 (now the slave), and before the user switch and capability drop: chowning
+    // the slave to the command's user needs CAP_CHOWN.
+    if (open_container_terminal(sync_fd, static_cast<unsigned>(c.uid), err) < 0) return -1;
+  }
 
   step = "close-fds";
   // No fd of ours may reach the container (CVE-2024-21626); the sync socket stays for the

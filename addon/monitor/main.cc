@@ -22,6 +22,7 @@ void usage() {
       "usage: sandbox-monitor run --config PATH --result-fd N\n"
       "       sandbox-monitor unpack --uidmap MAP --gidmap MAP DEST   (tar on stdin)\n"
       "       sandbox-monitor rmtree --uidmap MAP --gidmap MAP PATH...\n"
+      "       sandbox-monitor vfs-copy --uidmap MAP --gidmap MAP DEST LAYER...\n"
       "       sandbox-monitor probe [--uidmap MAP --gidmap MAP] [--scratch DIR]\n"
       "       sandbox-monitor exec --config PATH --pid PID --result-fd N [--user U] [--cwd D]\n"
       "                            [--env K=V]... [--privileged] -- CMD [ARG...]\n"
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
       {"run", sandbox::run_main, false},
       {"unpack", unpack_main, false},
       {"rmtree", rmtree_main, false},
+      {"vfs-copy", vfs_copy_main, false},
       {"probe", probe_main, false},
       {"exec", sandbox::exec_main, false},
       {"protocol-selftest", sandbox::protocol_selftest_main, true},

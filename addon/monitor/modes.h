@@ -8,6 +8,9 @@
 #if __has_include("unpack/unpack_main.h")
 #include "unpack/unpack_main.h"
 #endif
+#if __has_include("unpack/vfs_copy.h")
+#include "unpack/vfs_copy.h"
+#endif
 #if __has_include("probe/probe_main.h")
 #include "probe/probe_main.h"
 #endif
@@ -15,6 +18,7 @@
 [[gnu::weak]] int unpack_main(int argc, char** argv);
 [[gnu::weak]] int rmtree_main(int argc, char** argv);
 [[gnu::weak]] int probe_main(int argc, char** argv);
+[[gnu::weak]] int vfs_copy_main(int argc, char** argv);
 
 namespace sandbox {
 

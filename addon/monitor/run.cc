@@ -19,6 +19,7 @@
 #include "monitor/signals.h"
 #include "monitor/spawn.h"
 #include "monitor/supervise.h"
+#include "monitor/terminal.h"
 #include "net/helpers.h"
 #include "sandbox/protocol.h"
 #include "sandbox/unique_fd.h"
@@ -219,6 +220,21 @@ int run_main(int argc, char** argv) {
     return fail(out, "network", err);
   }
 
+  // -t: the init sends the pty master after pivot_root (init/setup.cc); nothing of the
+  // container has run yet, so none of its output is missed.
+  if (config.terminal && receive_terminal(init.sync.get(), relay.pty, err) < 0) {
+    abandon_init(init);
+    finish_cgroup(config);
+    net::stop_network(network);
+    remove_pid_file(config.pid_file);
+    return fail(out, "terminal", err);
+  }
+
+  // run -d: `sandbox attach` connects here. Without it the container runs on, unattachable,
+  // so a failure is not the run's failure.
+  AttachPoint attach;
+  if (!args.log_path.empty() && attach.open(config.state_dir, ignored) == 0) relay.attach = &attach;
+
   ExitInfo info;
   int status = supervise(init, signals.get(), out, relay, info);
   // The init is reaped, its mount namespace and the FUSE rootfs with it: the server is leaving.
@@ -229,6 +245,8 @@ int run_main(int argc, char** argv) {
   // recorded before the exit file: whoever sees the exit code also finds OOMKilled.
   finish_cgroup(config);
   remove_pid_file(config.pid_file);
+  // The attached client sees EOF: the container is gone.
+  attach = AttachPoint();
   // --restart: a fresh run of this monitor, unless the user stopped the container.
   const std::string stop_marker = config.state_dir + "/stop-requested";
   const RestartPolicy policy = parse_restart_policy(config_json);

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "monitor/signals.h"
+#include "monitor/terminal.h"
 #include "monitor/trim.h"
 #include "sandbox/protocol.h"
 
@@ -62,12 +63,13 @@ json::Value parse_report(const std::string& text) {
 }
 
 // Move what the pipe holds into the log; false once the writer side is gone (EOF).
-bool drain(unique_fd& fd, const char* stream, LogWriter* log) {
+bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attach) {
   char buf[8192];  // on the stack: nothing per container stays allocated between events
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n > 0) {
       if (log) log->write(stream, buf, static_cast<size_t>(n));
+      if (attach) attach->send(buf, static_cast<size_t>(n));
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -75,6 +77,58 @@ bool drain(unique_fd& fd, const char* stream, LogWriter* log) {
     fd.reset();
     return false;
   }
+}
+
+// Move what the pty master holds to the log or our stdout; false once the container's side
+// is closed by everyone (EIO) or our stdout is gone.
+bool drain_pty(unique_fd& fd, LogWriter* log, AttachPoint* attach) {
+  char buf[8192];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n > 0) {
+      if (attach) attach->send(buf, static_cast<size_t>(n));
+      if (log) log->write("stdout", buf, static_cast<size_t>(n));
+      else if (!write_all(1, buf, static_cast<size_t>(n))) break;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return true;
+    break;
+  }
+  fd.reset();
+  return false;
+}
+
+// Keys for the pty: written as far as it takes them; the rest waits in `pending` and no more
+// input is read until the pty has taken it (POLLOUT), so a command that doesn't read its
+// input can never make the monitor block (and stop relaying output). At most one read's worth.
+void feed_pty(int pty, std::string& pending, const char* buf, size_t n) {
+  if (pending.empty()) {
+    ssize_t w;
+    while ((w = ::write(pty, buf, n)) < 0 && errno == EINTR) {
+    }
+    if (w < 0 && errno != EAGAIN) return;  // the container's side is gone: nobody to type to
+    if (w > 0) buf += w, n -= static_cast<size_t>(w);
+  }
+  pending.append(buf, n);
+}
+
+void flush_pty(int pty, std::string& pending) {
+  std::string rest;
+  rest.swap(pending);
+  feed_pty(pty, pending, rest.data(), rest.size());
+}
+
+// Our stdin into the pty: the caller's keys, in raw mode, so ^C arrives as a byte the pty's
+// line discipline turns into SIGINT for the container (docker's behaviour). False at EOF.
+// One read per readable event: our stdin is the caller's, and may well be blocking.
+bool relay_input(int pty, std::string& pending) {
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(0, buf, sizeof buf)) < 0 && errno == EINTR) {
+  }
+  if (n > 0) return feed_pty(pty, pending, buf, static_cast<size_t>(n)), true;
+  return n < 0 && errno == EAGAIN;
 }
 
 void set_nonblocking(int fd) {
@@ -121,9 +175,14 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
   set_nonblocking(relay.out.get());
   set_nonblocking(relay.err.get());
+  set_nonblocking(relay.pty.get());
+  bool input_open = static_cast<bool>(relay.pty);
+  std::string pending;  // keys the pty has not taken yet (feed_pty)
+  if (relay.pty) copy_window_size(relay.pty.get());
 
   while (!exited) {
-    pollfd fds[7] = {
+    AttachPoint* at = relay.attach;
+    pollfd fds[11] = {
         {init.sync ? init.sync.get() : -1, POLLIN, 0},  // negative fds are skipped by poll
         {signal_fd, POLLIN, 0},
         {init.pidfd.get(), POLLIN, 0},
@@ -131,10 +190,15 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
         {relay.err ? relay.err.get() : -1, POLLIN, 0},
         {-1, 0, 0},  // the running healthcheck's output
         {-1, 0, 0},  // and its pidfd
+        // -t: the container's terminal, and our stdin copied into it (paused while it is full)
+        {relay.pty ? relay.pty.get() : -1, static_cast<short>(POLLIN | (pending.empty() ? 0 : POLLOUT)), 0},
+        {input_open && relay.pty && pending.empty() ? 0 : -1, POLLIN, 0},
+        {at && at->listener ? at->listener.get() : -1, POLLIN, 0},  // run -d: attach
+        {at && at->client && pending.empty() ? at->client.get() : -1, POLLIN, 0},  // the attached CLI
         // (issue 6: the slirp child's fds; issue 9: the FUSE child's pidfd — add them here.)
     };
     if (relay.health) relay.health->fill(fds[5], fds[6]);
-    if (::poll(fds, 7, relay.health ? relay.health->timeout_ms() : -1) < 0) {
+    if (::poll(fds, 11, relay.health ? relay.health->timeout_ms() : -1) < 0) {
       if (errno == EINTR) continue;
       // Can't happen with valid fds; don't spin, don't leave the container orphaned.
       send_signal(init, SIGKILL);
@@ -147,6 +211,11 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo si{};
       while (::read(signal_fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+        // -t: a resized caller's window is copied, and the kernel tells the container.
+        if (si.ssi_signo == SIGWINCH && relay.pty) {
+          copy_window_size(relay.pty.get());
+          continue;
+        }
         switch (signal_action(static_cast<int>(si.ssi_signo))) {
           case SignalAction::Forward:
             send_signal(init, static_cast<int>(si.ssi_signo));
@@ -160,8 +229,20 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
       }
     }
 
-    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log);
-    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log);
+    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach);
+    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log, relay.attach);
+
+    if (relay.pty && (fds[7].revents & POLLOUT)) flush_pty(relay.pty.get(), pending);
+    if (relay.pty && (fds[7].revents & ~POLLOUT)) drain_pty(relay.pty, relay.log, relay.attach);
+    if (!relay.pty) pending.clear();
+    if (input_open && relay.pty && fds[8].revents && !relay_input(relay.pty.get(), pending)) input_open = false;
+
+    if (at && at->client && fds[10].revents) {
+      char buf[4096];
+      const ssize_t n = at->client_read(buf, sizeof buf);
+      if (n > 0 && relay.pty) feed_pty(relay.pty.get(), pending, buf, static_cast<size_t>(n));
+    }
+    if (at && at->listener && fds[9].revents) at->accept_client();
 
     if (relay.health) relay.health->tick(fds[5], fds[6]);
 
@@ -171,8 +252,9 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
   // The init was pid 1 of its namespace: with it every writer of the pipes is gone, so what
   // is left in them ends at EOF (or EAGAIN, if a write end leaked somewhere: don't wait).
-  if (relay.out) drain(relay.out, "stdout", relay.log);
-  if (relay.err) drain(relay.err, "stderr", relay.log);
+  if (relay.out) drain(relay.out, "stdout", relay.log, relay.attach);
+  if (relay.err) drain(relay.err, "stderr", relay.log, relay.attach);
+  if (relay.pty) drain_pty(relay.pty, relay.log, relay.attach);
 
   // A dead init's socket end is closed, so this read ends at EOF at once; it only matters if
   // the pidfd won the race in the last poll.

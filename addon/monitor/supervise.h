@@ -1,6 +1,7 @@
 // The monitor's event loop: the one poll() that watches the init (its sync socket and its
 // pidfd) and the monitor's signals. Issue 5 grows it with stdio relay, logs, attach and the PTY.
 #pragma once
+#include "monitor/attach.h"
 #include "monitor/health.h"
 #include "monitor/log_writer.h"
 #include "monitor/spawn.h"
@@ -16,6 +17,11 @@ struct OutputRelay {
   LogWriter* log = nullptr;
   // Healthchecks (sandbox.healthcheck), when the config has one.
   HealthChecker* health = nullptr;
+  // -t: the container's pty master. Its output goes to the log (run -d) or to our stdout;
+  // our stdin is copied into it until EOF (/dev/null without -i: at once).
+  unique_fd pty;
+  // run -d: where `sandbox attach` connects (monitor/attach.h); null for a foreground run.
+  AttachPoint* attach = nullptr;
 };
 
 // How the container ended, for the exit file.

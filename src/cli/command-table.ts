@@ -6,7 +6,7 @@ import type { ParseRules } from './parse.js';
 import { runOptions, runSummary, runUsage } from './run-options.js';
 import { infoOptions, loadOptions, versionOptions } from './command-options.js';
 import { statsOptions, updateOptions } from './command-options.js';
-import { containerInspectOptions, execOptions, containerManagementOptions, killOptions, logsOptions, psOptions, renameOptions, rmOptions, startOptions, stopOptions, waitOptions } from './command-options.js';
+import { attachOptions, containerInspectOptions, execOptions, containerManagementOptions, killOptions, logsOptions, psOptions, renameOptions, rmOptions, startOptions, stopOptions, waitOptions } from './command-options.js';
 import {
   imagesOptions,
   importOptions,
@@ -45,6 +45,7 @@ export const commandTable = [
   { name: 'load', summary: 'Load an image from a tar archive or STDIN', usage: 'sandbox load [OPTIONS]', options: loadOptions, maxArgs: 0 },
   { name: 'create', summary: 'Create a new container', usage: 'sandbox create [OPTIONS] IMAGE [COMMAND] [ARG...]', options: runOptions, stopAtFirstPositional: true, minArgs: 1 },
   { name: 'ps', summary: 'List containers', usage: 'sandbox ps [OPTIONS]', options: psOptions, maxArgs: 0 },
+  { name: 'attach', summary: 'Attach local standard input, output, and error streams to a running container', usage: 'sandbox attach [OPTIONS] CONTAINER', options: attachOptions, minArgs: 1, maxArgs: 1 },
   { name: 'logs', summary: 'Fetch the logs of a container', usage: 'sandbox logs [OPTIONS] CONTAINER', options: logsOptions, minArgs: 1, maxArgs: 1 },
   { name: 'start', summary: 'Start one or more stopped containers', usage: 'sandbox start [OPTIONS] CONTAINER [CONTAINER...]', options: startOptions },
   { name: 'stop', summary: 'Stop one or more running containers', usage: 'sandbox stop [OPTIONS] CONTAINER [CONTAINER...]', options: stopOptions, minArgs: 1 },

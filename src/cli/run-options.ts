@@ -107,11 +107,11 @@ export const runOptions = [
   { long: 'storage-opt', kind: 'list', status: 'planned', placeholder: 'list', help: 'Storage driver options for the container' },
   { long: 'sysctl', kind: 'list', status: 'planned', placeholder: 'map', help: 'Sysctl options' },
   { long: 'tmpfs', kind: 'list', status: 'built', placeholder: 'list', help: 'Mount a tmpfs directory' },
-  { long: 'tty', short: 't', kind: 'bool', status: 'planned', help: 'Allocate a pseudo-TTY' },
+  { long: 'tty', short: 't', kind: 'bool', status: 'built', help: 'Allocate a pseudo-TTY' },
   { long: 'ulimit', kind: 'list', status: 'built', placeholder: 'ulimit', help: 'Ulimit options' },
   { long: 'user', short: 'u', kind: 'string', status: 'built', placeholder: 'string', help: 'Username or UID (format: <name|uid>[:<group|gid>])' },
   // podman's keep-id is a value of this option (--userns=keep-id), not an option of its own.
-  { long: 'userns', kind: 'string', status: 'planned', placeholder: 'string', help: 'User namespace to use' },
+  { long: 'userns', kind: 'string', status: 'built', placeholder: 'string', help: 'User namespace to use' },
   { long: 'uts', kind: 'string', status: 'planned', placeholder: 'string', help: 'UTS namespace to use' },
   { long: 'volume', short: 'v', kind: 'list', status: 'built', placeholder: 'list', help: 'Bind mount a volume' },
   { long: 'volume-driver', kind: 'string', status: 'planned', placeholder: 'string', help: 'Optional volume driver for the container' },

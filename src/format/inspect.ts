@@ -54,8 +54,11 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
       AutoRemove: rec.autoRemove,
       Privileged: false,
       ReadonlyRootfs: config?.root.readonly ?? false,
+      // podman's field: keep-id is the only mode whose config carries the layers' own maps.
+      UsernsMode: config?.sandbox.rootfs.storageUidMappings ? 'keep-id' : '',
     },
-    GraphDriver: {
+    // vfs: no layers are mounted; the container's root is its own copy (docker shows no Data).
+    GraphDriver: config?.sandbox.rootfs.driver === 'vfs' ? { Name: 'vfs', Data: {} } : {
       Name: 'overlay',
       Data: config
         ? { LowerDir: config.sandbox.rootfs.lowerdirs.join(':'), UpperDir: config.sandbox.rootfs.upperdir, WorkDir: config.sandbox.rootfs.workdir, MergedDir: config.root.path }

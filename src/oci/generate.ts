@@ -34,6 +34,9 @@ export function containerLayout(stateDir: string) {
     hostname: join(stateDir, 'hostname'),
     hosts: join(stateDir, 'hosts'),
     resolvConf: join(stateDir, 'resolv.conf'),
+    // --userns=keep-id when the image lacks your user or group (spec/userns.ts).
+    passwd: join(stateDir, 'passwd'),
+    group: join(stateDir, 'group'),
   };
 }
 
@@ -57,7 +60,11 @@ export function userMounts(requests: MountRequest[], volumeDirs: Record<string, 
   });
 }
 
-export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdMaps): RuntimeConfig {
+/**
+ * @param storageMaps the maps the image's layers were unpacked with, when the container's
+ * maps differ (--userns=keep-id): the FUSE overlay then shows the image with its owners.
+ */
+export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdMaps, storageMaps?: IdMaps): RuntimeConfig {
   const layout = containerLayout(dirs.stateDir);
   const caps = c.capabilities;
   const seccomp = containerSeccomp(c.spec.security, caps);
@@ -88,6 +95,8 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
       ...[['/etc/hostname', layout.hostname], ['/etc/hosts', layout.hosts], ['/etc/resolv.conf', layout.resolvConf]].map(
         ([destination, source]) => ({ destination: destination!, type: 'bind', source: source!, options: ['bind', 'rprivate'] }),
       ),
+      ...(c.keepId?.passwd !== undefined ? [{ destination: '/etc/passwd', type: 'bind', source: layout.passwd, options: ['bind', 'rprivate'] }] : []),
+      ...(c.keepId?.group !== undefined ? [{ destination: '/etc/group', type: 'bind', source: layout.group, options: ['bind', 'rprivate'] }] : []),
       // After the generated files: a user's -v onto /etc/hosts wins, as in docker.
       ...userMounts(c.spec.storage.mounts, dirs.volumeDirs),
       ...(c.spec.process.init && dirs.initBinary ? [{ destination: INIT_PATH, type: 'bind', source: dirs.initBinary, options: ['bind', 'ro', 'nosuid', 'nodev'] }] : []),
@@ -109,7 +118,13 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
     },
     sandbox: {
       // overlay wants the top-most lower layer first.
-      rootfs: { driver: c.rootfs?.driver === 'fuse-overlay' ? 'fuse-overlay' : 'overlay', lowerdirs: [...c.layerDirs].reverse(), upperdir: layout.upper, workdir: layout.work },
+      rootfs: {
+        driver: c.rootfs?.driver ?? 'overlay',
+        lowerdirs: [...c.layerDirs].reverse(),
+        upperdir: layout.upper,
+        workdir: layout.work,
+        ...(storageMaps ? { storageUidMappings: storageMaps.uidMappings, storageGidMappings: storageMaps.gidMappings } : {}),
+      },
       stateDir: dirs.stateDir,
       pidFile: layout.pid,
       ...(seccomp ? { seccompCache: seccompCacheFile(dirs.stateDir, seccomp) } : {}),

@@ -51,7 +51,8 @@ export interface RuntimeConfig {
   annotations: Record<string, string>;
   sandbox: {
     rootfs: {
-      driver: 'overlay' | 'fuse-overlay';
+      /** vfs: upperdir holds a full copy of the layers (made at create), bind-mounted as the root. */
+      driver: 'overlay' | 'fuse-overlay' | 'vfs';
       lowerdirs: string[];
       upperdir: string;
       workdir: string;

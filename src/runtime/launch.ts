@@ -24,6 +24,8 @@ export interface LaunchHooks {
   interactive?: boolean;
   /** --sig-proxy (default true): pass the signals we get on to the container. */
   sigProxy?: boolean;
+  /** -t: the container has a pty the monitor relays to our terminal. */
+  tty?: boolean;
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -187,6 +189,15 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
   const ignore = () => undefined;
   const handler = hooks.sigProxy === false ? ignore : forward;
   for (const s of FORWARDED) process.on(s, handler);
+  // -t: a resized window must reach the container's pty even with --sig-proxy=false (the
+  // monitor copies our size onto it when it gets SIGWINCH).
+  const resize = () => forward('SIGWINCH');
+  if (hooks.tty && hooks.sigProxy === false) process.on('SIGWINCH', resize);
+  // -it on a terminal: raw mode, so every key (^C, ^Z, ^D) reaches the container's pty as a
+  // byte and its line discipline decides, as with docker. Set through Node so that Node
+  // restores the caller's terminal when it exits, on every path.
+  const raw = hooks.tty === true && hooks.interactive !== false && process.stdin.isTTY === true;
+  if (raw) process.stdin.setRawMode(true);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code, signal) => resolve({ code, signal }));
@@ -213,5 +224,7 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
     throw new NativeError(`sandbox-monitor ended without a result (${status.signal ? `signal ${status.signal}` : `exit ${status.code}`})`);
   } finally {
     for (const s of FORWARDED) process.off(s, handler);
+    process.off('SIGWINCH', resize);
+    if (raw) process.stdin.setRawMode(false);
   }
 }

@@ -6,6 +6,7 @@ import { resolveCapabilities } from './capabilities.js';
 import { securityWarnings } from './security.js';
 import type { CompletedSpec, RunSpec, Warning } from './types.js';
 import { resolveUser } from './user.js';
+import { keepIdEtcFiles } from './userns.js';
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -47,7 +48,15 @@ export function completeRunSpec(spec: RunSpec, image: ImageInputs, containerId: 
   if (args.length === 0) throw new SpecError(`no command specified: the image ${image.name} has no Cmd or Entrypoint; give a COMMAND`);
 
   const hostname = spec.identity.hostname ?? containerId.slice(0, 12);
-  const user = resolveUser(spec.process.user ?? c.User ?? '', image.passwd, image.group, spec.process.groupAdd, spec.process.user !== undefined ? '--user' : 'image User');
+  const cwd = spec.process.workdir ?? (c.WorkingDir || '/');
+  // keep-id: you run as your own ids inside unless --user says otherwise (podman's default);
+  // run fills your ids and name into the request (spec/userns withOwnIds) before this stage.
+  const ns = spec.userns;
+  const keep = ns?.mode === 'keep-id' ? { uid: ns.uid ?? 0, gid: ns.gid ?? 0 } : undefined;
+  const keepEtc = keep && ns?.mode === 'keep-id' ? keepIdEtcFiles(keep, ns.name ?? `user${keep.uid}`, cwd, image.passwd, image.group) : {};
+  const userSpec = spec.process.user ?? (keep ? `${keep.uid}:${keep.gid}` : c.User ?? '');
+  const userFlag = spec.process.user !== undefined ? '--user' : keep ? '--userns=keep-id' : 'image User';
+  const user = resolveUser(userSpec, keepEtc.passwd ?? image.passwd, keepEtc.group ?? image.group, spec.process.groupAdd, userFlag);
 
   // docker: PATH default and HOSTNAME first (TERM with a tty), then the image's Env and the -e
   // values replace or append; HOME is added last when nobody set it.
@@ -57,7 +66,6 @@ export function completeRunSpec(spec: RunSpec, image: ImageInputs, containerId: 
   env = mergeEnv(env, spec.process.env);
   if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`);
 
-  const cwd = spec.process.workdir ?? (c.WorkingDir || '/');
   return {
     completed: {
       spec,
@@ -72,6 +80,7 @@ export function completeRunSpec(spec: RunSpec, image: ImageInputs, containerId: 
       cwd,
       user,
       capabilities: resolveCapabilities(spec.security.capAdd, spec.security.capDrop, spec.security.privileged),
+      ...(keep ? { keepId: { ...keep, ...keepEtc } } : {}),
     },
     warnings,
   };

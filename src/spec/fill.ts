@@ -7,6 +7,7 @@ import { collectLabels, parseKeyValueFile, parseOomScoreAdj, parseStopSignal, pa
 import type { RunSpec } from './types.js';
 import { fillSecurity } from './security.js';
 import { parseBytes } from './units.js';
+import { parseUserns } from './userns.js';
 
 /** What fill needs from the caller's side: its cwd, and the files named by options. */
 export interface HostInputs {
@@ -60,6 +61,7 @@ export interface FillInput {
   dnsSearch?: string[];
   dnsOption?: string[];
   addHost?: string[];
+  userns?: string | undefined;
 }
 
 /** `-e NAME=value` as given; `-e NAME` copies the caller's value or is dropped. */
@@ -127,6 +129,7 @@ export function fillRunSpec(opts: FillInput, image: string, command: string[], c
       stopTimeout: opts.stopTimeout === undefined ? undefined : parseStopTimeout(opts.stopTimeout),
       cidfile: opts.cidfile,
     },
+    userns: parseUserns(opts.userns),
     storage: { mounts: collectMounts(opts.volume ?? [], opts.mount ?? [], opts.tmpfs ?? [], host.cwd), shmSize },
     security: { capAdd: opts.capAdd, capDrop: opts.capDrop, readOnly: opts.readOnly, ...fillSecurity(opts) },
   };

@@ -50,6 +50,8 @@ export interface RunSpec {
     /** /dev/shm's size in bytes (docker's default 64m). */
     shmSize: number;
   };
+  /** --userns (spec/userns.ts); absent: the default rootless map. */
+  userns?: import('./userns.js').UsernsRequest;
   /** --privileged, --security-opt, --device: see spec/security.ts. */
   security: SecurityOptions & {
     capAdd: string[];
@@ -86,6 +88,11 @@ export interface CompletedSpec {
   cgroup?: CgroupPlacement;
   /** The rootfs driver and why (src/storage), decided by `run`; absent: the kernel overlay. */
   rootfs?: import('../storage/driver.js').DriverChoice;
+  /**
+   * --userns=keep-id: the ids you appear as inside, and the /etc/passwd and /etc/group the
+   * container gets when the image lacks you (spec/userns.ts); absent: the default map.
+   */
+  keepId?: { uid: number; gid: number; passwd?: string; group?: string };
   /** The healthcheck the monitor runs (issue 5, src/spec/health.ts); absent: none. */
   healthcheck?: import('./health.js').HealthcheckSpec;
   /** --restart (issue 5, src/spec/restart.ts); absent: no. */

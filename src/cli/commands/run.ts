@@ -15,7 +15,10 @@ import { ContainerStore, type ContainerRecord } from '../../state/containers.js'
 import { newContainerId } from '../../state/names.js';
 import { writeJsonAtomic } from '../../state/atomic.js';
 import { currentIdMaps } from '../../runtime/idmap.js';
+import { containerMaps, keepIdDriver, ownUserName } from '../../runtime/keep-id.js';
+import { withOwnIds } from '../../spec/userns.js';
 import { launchDetached, launchForeground } from '../../runtime/launch.js';
+import { SpecError } from '../../errors.js';
 import { healthcheckFrom } from '../../spec/health.js';
 import { parseRestartPolicy } from '../../spec/restart.js';
 import { ImageStore } from '../../image/store.js';
@@ -24,6 +27,7 @@ import { nativeUnpacker } from '../../image/unpacker.js';
 import { loadSecurityFiles } from '../../security/host.js';
 import { planContainerCgroup, readCgroupRecord } from '../../cgroups/plan.js';
 import { chooseStorageDriver } from '../../storage/select.js';
+import { vfsCopy } from '../../storage/vfs.js';
 import { applyNetwork, containerNetwork, readPublishedPorts, writeNetworkEtcFiles } from '../../network/runtime.js';
 import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVolumes, writeEtcFiles } from '../run-host.js';
 
@@ -32,6 +36,8 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   const parsed = parseRunArgs(args);
   const host = await readHostInputs(parsed.options);
   const spec = fillRunSpec(parsed.options, parsed.image, parsed.command, ctx.env, host);
+  // --userns=keep-id: your own ids and name, unless keep-id:uid=,gid= chose others.
+  if (spec.userns?.mode === 'keep-id') spec.userns = withOwnIds(spec.userns, process.getuid?.() ?? 0, process.getgid?.() ?? 0, ownUserName());
   // The seccomp profile file, --device nodes and --privileged's host devices, before the image:
   // a bad option is reported without touching the store.
   await loadSecurityFiles(spec.security);
@@ -55,7 +61,8 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   completed.cgroup = cgroup.placement;
   // The rootfs driver (issue 9): forced by flag, SANDBOX_STORAGE_DRIVER or the config file,
   // else the kernel overlay where the probe says it works on the store's filesystem.
-  completed.rootfs = await chooseStorageDriver(parsed.options.storageDriver, ctx.env, paths);
+  // keep-id takes the FUSE overlay, which remaps the image's owners instead of copying it.
+  completed.rootfs = completed.keepId ? await keepIdDriver(parsed.options.storageDriver, paths) : await chooseStorageDriver(parsed.options.storageDriver, ctx.env, paths);
   for (const w of [...warnings, ...cgroup.warnings]) ctx.stderr.write(`WARNING: ${w}\n`);
 
   // --health-* over the image's HEALTHCHECK (issue 5): run by the monitor.
@@ -129,22 +136,31 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
   await mkdir(layout.upper, { mode: 0o755 });
   await mkdir(layout.work, { mode: 0o700 });
   await mkdir(layout.merged, { mode: 0o700 });
+  // vfs (issue 9): upper/ becomes a full copy of the image, made once, here, so a failed copy
+  // fails the run before anything starts and the container's changes survive a restart.
+  if (completed.rootfs?.driver === 'vfs') await vfsCopy(completed.layerDirs, layout.upper);
   await createBindSources(spec);
   await writeEtcFiles(completed, stateDir);
   const { network } = await containerNetwork(completed);
   await writeNetworkEtcFiles(network, completed.hostname, layout);
   const volumes = await resolveVolumes(completed, paths);
   const dirs = { stateDir, volumeDirs: volumes.dirs, ...(spec.process.init ? { initBinary: initBinary() } : {}) };
-  const runtimeConfig = applyNetwork(toRuntimeConfig(completed, dirs, currentIdMaps()), network);
+  if (completed.keepId?.passwd !== undefined) await writeFile(layout.passwd, completed.keepId.passwd, { mode: 0o644 });
+  if (completed.keepId?.group !== undefined) await writeFile(layout.group, completed.keepId.group, { mode: 0o644 });
+  const { maps, storageMaps } = containerMaps(completed, currentIdMaps());
+  const runtimeConfig = applyNetwork(toRuntimeConfig(completed, dirs, maps, storageMaps), network);
   if (completed.healthcheck) runtimeConfig.sandbox.healthcheck = completed.healthcheck;
   if (completed.restart) runtimeConfig.sandbox.restart = completed.restart;
-  await writeJsonAtomic(layout.config, runtimeConfig);
+  await writeJsonAtomic(layout.config, runtimeConfig, 0o600, { durable: false });
   return { rec, configPath: layout.config, anonymousVolumes: volumes.anonymous };
 }
 
 /** Create the container, run it with our stdio, record its end; --rm removes it afterwards. */
 export async function runForeground(completed: CompletedSpec, paths: SandboxPaths): Promise<number> {
   const { spec } = completed;
+  // docker's check: with -it our input goes into the container's terminal, which has no EOF of
+  // its own, so input from a pipe or file would leave the command waiting forever.
+  if (spec.process.tty && spec.process.interactive && process.stdin.isTTY !== true) throw new SpecError('the input device is not a TTY');
   const containers = new ContainerStore(paths);
   let rec: ContainerRecord | undefined;
   let anonymousVolumes: string[] = [];
@@ -155,6 +171,7 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
     const result = await launchForeground(prepared.configPath, {
       interactive: spec.process.interactive,
       sigProxy: spec.lifecycle.sigProxy,
+      tty: spec.process.tty,
       onStarted: async (pid, monitorPid) => {
         const ports = await readPublishedPorts(containers.dir(rec!.id));
         rec = await containers.transition(rec!, 'running', { pid, monitorPid, startedAt: new Date().toISOString(), ...(ports.length ? { ports } : {}) });

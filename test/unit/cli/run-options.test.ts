@@ -49,7 +49,7 @@ test('only what is built is marked built', (t) => {
     'init', 'interactive', 'kernel-memory', 'label', 'label-file', 'memory', 'memory-reservation', 'memory-swap',
     'memory-swappiness', 'mount', 'name', 'network', 'no-healthcheck', 'oom-kill-disable', 'oom-score-adj', 'pids-limit', 'platform', 'privileged',
     'publish', 'publish-all', 'pull', 'quiet', 'read-only', 'restart', 'rm', 'security-opt', 'shm-size', 'sig-proxy', 'stop-signal', 'stop-timeout', 'storage-driver', 'tmpfs',
-    'ulimit', 'user', 'volume', 'workdir',
+    'tty', 'ulimit', 'user', 'userns', 'volume', 'workdir',
   ]);
 });
 

@@ -90,3 +90,24 @@ test('labels, --stop-signal and --stop-timeout are recorded in the annotations',
   t.is(a['io.sandbox.stop-signal'], 'SIGUSR1');
   t.is(a['io.sandbox.stop-timeout'], '30');
 });
+
+test('--userns=keep-id: the keep-id map for the container, the unpack map for the FUSE overlay, a passwd with you', async (t) => {
+  const { containerMaps } = await import('../../../src/runtime/keep-id.js');
+  const { withOwnIds } = await import('../../../src/spec/userns.js');
+  const spec = fillRunSpec({ ...none, userns: 'keep-id' }, 'img', ['id'], {});
+  spec.userns = withOwnIds(spec.userns!, 1000, 1000, 'me');
+  const { completed } = completeRunSpec(spec, { id: 'sha256:x', name: 'img', config: cfg, layerDirs: ['/l'], passwd: 'root:x:0:0::/root:/bin/sh\n', group: undefined }, 'c'.repeat(64));
+  completed.rootfs = { driver: 'fuse-overlay', reason: 'keep-id' };
+  const m = containerMaps(completed, maps);
+  const c = toRuntimeConfig(completed, { stateDir: '/s' }, m.maps, m.storageMaps);
+  t.deepEqual(c.linux.uidMappings, [
+    { containerID: 0, hostID: 200000, size: 1000 },
+    { containerID: 1000, hostID: 1000, size: 1 },
+    { containerID: 1001, hostID: 201000, size: 64536 },
+  ]);
+  t.like(c.sandbox.rootfs, { driver: 'fuse-overlay', storageUidMappings: maps.uidMappings, storageGidMappings: maps.gidMappings });
+  t.like(c.process.user, { uid: 1000, gid: 1000 });
+  t.deepEqual(c.mounts.filter((x) => x.destination === '/etc/passwd' || x.destination === '/etc/group').map((x) => x.source), ['/s/passwd', '/s/group']);
+  // Without keep-id nothing of it appears.
+  t.is(config().sandbox.rootfs.storageUidMappings, undefined);
+});

@@ -17,6 +17,7 @@
 #include <cstring>
 
 #include "fuse/ops.h"
+#include "sandbox/fd_passing.h"
 
 namespace sandbox::fuse {
 namespace {
@@ -28,26 +29,11 @@ void quiet_log(enum fuse_log_level level, const char* fmt, va_list ap) {
   std::vfprintf(stderr, fmt, ap);
 }
 
+// -1 when the init died before mounting: nothing to serve.
 int receive_fd(int sock) {
-  char byte;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))];
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  for (;;) {
-    ssize_t n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return -1;  // the init died before mounting: nothing to serve
-    break;
-  }
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -1;
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return fd;
+  unique_fd fd;
+  Error err;
+  return fdpass::receive(sock, 'f', fd, "the fuse connection", err) == 1 ? fd.release() : -1;
 }
 
 }  // namespace
@@ -148,24 +134,6 @@ void reap_server(FuseServer& s) {
   s.pid = -1;
 }
 
-int send_fd(int sock, int fd, Error& err) {
-  char byte = 'f';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  for (;;) {
-    if (::sendmsg(sock, &msg, MSG_NOSIGNAL) == 1) return 0;
-    if (errno != EINTR) return err.sys("hand the fuse connection to the monitor");
-  }
-}
+int send_fd(int sock, int fd, Error& err) { return fdpass::send(sock, 'f', fd, "the fuse connection", err); }
 
 }  // namespace sandbox::fuse

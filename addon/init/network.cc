@@ -11,6 +11,7 @@
 
 #include "net/netlink.h"
 #include "sandbox/unique_fd.h"
+#include "sandbox/fd_passing.h"
 
 namespace sandbox {
 namespace {
@@ -30,24 +31,7 @@ int set_link(const char* name, unsigned mtu, Error& err) {
   return 0;
 }
 
-int send_fd(int sock, int fd, Error& err) {
-  char byte = 'T';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR) return err.sys("pass the tap device to the monitor");
-  return 0;
-}
+int send_fd(int sock, int fd, Error& err) { return fdpass::send(sock, 'T', fd, "the tap device", err); }
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "sandbox/unique_fd.h"
+#include "sandbox/fd_passing.h"
 
 namespace sandbox {
 
@@ -30,22 +31,7 @@ int open_container_terminal(int sync_fd, unsigned uid, Error& err) {
   for (int fd = 0; fd < 3; fd++)
     if (::dup2(slave.get(), fd) < 0) return err.sys("dup2 the terminal onto stdio");
 
-  char byte = 'P';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  const int fd = master.get();
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  while (::sendmsg(sync_fd, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR) return err.sys("pass the terminal to the monitor");
+  if (fdpass::send(sync_fd, 'P', master.get(), "the terminal", err) < 0) return -1;
   return 0;  // our copy of the master closes here: only the monitor holds it
 }
 

@@ -13,6 +13,7 @@
 
 #include "net/slirp_child.h"
 #include "sandbox/json.h"
+#include "sandbox/fd_passing.h"
 
 namespace sandbox::net {
 namespace {
@@ -20,29 +21,7 @@ namespace {
 // Receive the tap fd the init sends as a one-byte 'T' message. Peek first: an init that
 // failed before sending it wrote an error line instead, which belongs to the supervisor.
 int receive_tap(int sync_fd, unique_fd& tap, Error& err) {
-  char byte = 0;
-  for (;;) {
-    ssize_t n = ::recv(sync_fd, &byte, 1, MSG_PEEK);
-    if (n == 0) return 0;  // the init died: the supervisor reports it
-    if (n > 0) break;
-    if (errno != EINTR) return err.sys("wait for the tap device");
-  }
-  if (byte != 'T') return 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  while (::recvmsg(sync_fd, &msg, MSG_CMSG_CLOEXEC) < 0)
-    if (errno != EINTR) return err.sys("receive the tap device");
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_type != SCM_RIGHTS) return err.fail("the init sent no tap device", EPROTO);
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  tap.reset(fd);
-  return 0;
+  return fdpass::receive(sync_fd, 'T', tap, "the tap device", err) < 0 ? -1 : 0;
 }
 
 // In a freshly forked helper: die with the monitor, take signals normally again (the monitor

@@ -1,0 +1,56 @@
+#include "sandbox/fd_passing.h"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace sandbox::fdpass {
+
+int send(int sock, char tag, int fd, const char* what, Error& err) {
+  iovec iov{&tag, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
+    if (errno != EINTR) return err.sys(std::string("pass ") + what + " to the monitor");
+  return 0;
+}
+
+int receive(int sock, char tag, unique_fd& out, const char* what, Error& err) {
+  char byte = 0;
+  for (;;) {
+    ssize_t n = ::recv(sock, &byte, 1, MSG_PEEK);
+    if (n == 0) return 0;  // the peer died: whoever supervises it reports that
+    if (n > 0) break;
+    if (errno != EINTR) return err.sys(std::string("wait for ") + what);
+  }
+  if (byte != tag) return 0;
+  iovec iov{&byte, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  while (::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) < 0)
+    if (errno != EINTR) return err.sys(std::string("receive ") + what);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+    return err.fail(std::string("no fd came with ") + what, EPROTO);
+  int fd;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  out.reset(fd);
+  return 1;
+}
+
+}  // namespace sandbox::fdpass

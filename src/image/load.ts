@@ -37,6 +37,7 @@ import { formatPlatform, hostPlatform, selectPlatform, type Platform } from './p
 import { parseReference } from './reference.js';
 import type { ImageStore, StagedFile } from './store.js';
 import type { Unpacker } from './unpacker.js';
+import { inPool } from './pool.js';
 
 export interface LoadResult {
   images: { id: string; names: string[] }[];
@@ -206,24 +207,6 @@ function mergeById(plans: ImagePlan[]): ImagePlan[] {
 }
 
 // ---- importing and committing ------------------------------------------------------------
-
-/** Run `fn` over items, `limit` at a time; after a failure start nothing new, wait, rethrow the first. */
-async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { err: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failure ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.err;
-}
 
 function layerMediaType(planned: string, imported: ImportedLayer): string {
   if (planned !== '') return planned;

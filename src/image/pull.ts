@@ -27,6 +27,7 @@ import { RegistryClient } from './registry/client.js';
 import { chooseFromIndex, MANIFEST_ACCEPT, parseRegistryManifest, verifyManifest } from './registry/manifest.js';
 import { StoreRaceError, type ImageStore } from './store.js';
 import type { Unpacker } from './unpacker.js';
+import { inPool } from './pool.js';
 
 export interface PullOptions {
   env: NodeJS.ProcessEnv;
@@ -108,24 +109,6 @@ interface LayerPlan {
   diffId: Digest;
   chainId: Digest;
   parent: Digest | null;
-}
-
-/** Run `fn` over items, `limit` at a time; after a failure start nothing new, wait, rethrow the first. */
-async function inPool<T>(items: T[], limit: number, fn: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { err: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const i = next++;
-      try {
-        await fn(items[i]!, i);
-      } catch (err) {
-        failure ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.err;
 }
 
 /** Step 3 for one layer: present already, or downloaded and unpacked, under its chain id's lock. */

@@ -14,6 +14,7 @@ import { parseReference, type ImageReference } from './reference.js';
 import { repositoryScope } from './registry/challenge.js';
 import { RegistryClient } from './registry/client.js';
 import type { ImageStore } from './store.js';
+import { inPool } from './pool.js';
 
 export interface PushOptions {
   env: NodeJS.ProcessEnv;
@@ -41,23 +42,6 @@ function mountSource(record: ImageRecord, ref: ImageReference): string | undefin
     if (r.registry === ref.registry && r.repository !== ref.repository) return r.repository;
   }
   return undefined;
-}
-
-async function inPool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failure: { err: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++]!;
-      try {
-        await fn(item);
-      } catch (err) {
-        failure ??= { err };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  if (failure) throw failure.err;
 }
 
 /** Push one blob unless the registry has it; returns what happened, for the progress line. */

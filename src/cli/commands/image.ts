@@ -18,6 +18,7 @@ import { findCommand, type CommandSpec } from '../command-table.js';
 import type { CommandContext, CommandModule } from '../context.js';
 import { commandHelp } from '../help.js';
 import { parseCommandArgs } from '../parse.js';
+import { readLine } from '../prompt.js';
 
 /** A subcommand: its help (from the same tables) and where it runs. */
 interface Sub {
@@ -82,28 +83,6 @@ async function inspect(args: string[], ctx: CommandContext): Promise<number> {
   if (missing.length === 1) throw new ImageError(`No such image: ${shownName(missing[0]!)}`);
   for (const m of missing.slice(0, -1)) ctx.stderr.write(`sandbox: No such image: ${shownName(m)}\n`);
   throw new ImageError(`No such image: ${shownName(missing[missing.length - 1]!)}`);
-}
-
-/** The first line of stdin (for the y/N prompt); '' at end of input. */
-function readLine(stdin: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const done = () => {
-      stdin.off('data', onData);
-      stdin.off('end', done);
-      stdin.off('error', done);
-      stdin.pause();
-      resolve(text.split('\n')[0]!.trim());
-    };
-    const onData = (chunk: Buffer | string) => {
-      text += chunk.toString();
-      if (text.includes('\n')) done();
-    };
-    stdin.on('data', onData);
-    stdin.on('end', done);
-    stdin.on('error', done);
-    stdin.resume();
-  });
 }
 
 /** `image prune [-a] [-f]`: docker's prompt, its "Deleted Images:" list and the space reclaimed. */

@@ -16,6 +16,7 @@ import type { CommandSpec } from '../command-table.js';
 import type { CommandContext } from '../context.js';
 import { commandHelp } from '../help.js';
 import { parseCommandArgs } from '../parse.js';
+import { readLine } from '../prompt.js';
 
 interface Sub {
   spec: CommandSpec;
@@ -98,25 +99,6 @@ async function treeSize(path: string): Promise<number> {
   let total = 0;
   for (const e of await readdir(path).catch(() => [] as string[])) total += await treeSize(join(path, e));
   return total;
-}
-
-function readLine(stdin: NodeJS.ReadableStream): Promise<string> {
-  return new Promise((resolve) => {
-    let text = '';
-    const done = () => {
-      stdin.off('data', onData);
-      stdin.off('end', done);
-      stdin.pause();
-      resolve(text.split('\n')[0]!.trim());
-    };
-    const onData = (chunk: Buffer | string) => {
-      text += chunk.toString();
-      if (text.includes('\n')) done();
-    };
-    stdin.on('data', onData);
-    stdin.on('end', done);
-    stdin.resume();
-  });
 }
 
 /** docker 23+: anonymous volumes no container uses; with -a every unused one. */

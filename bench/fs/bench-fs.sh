@@ -19,7 +19,7 @@ W=${BENCH_WORK:-${TMPDIR:-/tmp}/sandbox-bench-fs}
 mkdir -p "$W"
 export XDG_DATA_HOME="$W/data" XDG_CONFIG_HOME="$W/config"
 unset NODE_EXTRA_CA_CERTS  # see ../shared/BASELINE.md: it taxes every node start
-SBX="node $ROOT/bin/sandbox.js"
+SBX="node -- $ROOT/bin/sandbox.js"
 $SBX load -i "${SANDBOX_FIXTURES:?set SANDBOX_FIXTURES}/busybox.docker.tar" >/dev/null
 OUT=$W/fs.tsv; : > "$OUT"
 

@@ -27,12 +27,12 @@ P=(podman --root "$WORK/podman" --runroot "$WORK/podman-run" --storage-driver ov
 [ -x "$ROOT/../shared/baseline/crun-hybrid-wrapper.sh" ] && P+=(--runtime "$ROOT/../shared/baseline/crun-hybrid-wrapper.sh")
 cleanup() {
   command -v podman >/dev/null && "${P[@]}" system reset -f >/dev/null 2>&1 || true
-  node "$ROOT/bin/sandbox.js" rm -f $(node "$ROOT/bin/sandbox.js" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
+  node -- "$ROOT/bin/sandbox.js" rm -f $(node -- "$ROOT/bin/sandbox.js" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
   podman unshare rm -rf "$WORK" 2>/dev/null || rm -rf "$WORK" 2>/dev/null || true
 }
 trap cleanup EXIT
 export XDG_DATA_HOME="$WORK/data" XDG_CONFIG_HOME="$WORK/config" HOME="$WORK"
-S="node $ROOT/bin/sandbox.js"
+S="node -- $ROOT/bin/sandbox.js"
 
 ms() { local s; s=$(date +%s%N); "$@" >/dev/null 2>&1 || echo "FAILED: $*" >&2; echo $(( ($(date +%s%N) - s) / 1000000 )); }
 

@@ -30,7 +30,7 @@ WORK=${BENCH_WORK:-$(mktemp -d)}
 export HOME=$WORK XDG_DATA_HOME=$WORK/data
 [ -n "${SANDBOX_MONITOR:-}" ] || unset SANDBOX_MONITOR
 OUT=$WORK/net.tsv; : > "$OUT"
-sbx() { node "$ROOT/bin/sandbox.js" "$@"; }
+sbx() { node -- "$ROOT/bin/sandbox.js" "$@"; }
 # iperf3 and bash from the host, bound read-only into the busybox image (no registry needed).
 BIND=(-v /usr/bin/iperf3:/usr/bin/iperf3:ro -v /bin/bash:/bin/bash:ro -v /usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu:ro -v /lib64:/lib64:ro)
 sbx load -i "$SANDBOX_FIXTURES/busybox.oci.tar" >/dev/null
@@ -81,7 +81,7 @@ for rep in $(seq "$REPS"); do
   record "iperf3 host->ctr -p: pasta -t" "$(iperf3 -c 127.0.0.1 -p $PP -t "$T" -J | bps)"
   wait $bg || true
   # connects per second, container -> host
-  record "connects/s ctr->host: sandbox" "$(timeout 120 node "$ROOT/bin/sandbox.js" run --rm "${SBXNET[@]}" "${BIND[@]}" lab/busybox bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"
+  record "connects/s ctr->host: sandbox" "$(timeout 120 node -- "$ROOT/bin/sandbox.js" run --rm "${SBXNET[@]}" "${BIND[@]}" lab/busybox bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"
   record "connects/s ctr->host: slirp4netns" "$(in_slirp4netns bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"
   record "connects/s ctr->host: pasta" "$(timeout 120 pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -- bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"
 done

@@ -23,7 +23,7 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sbx-overhead.XXXXXX")
 export XDG_DATA_HOME=$WORK/data SANDBOX_RUNTIME_DIR=$WORK/run TMPDIR=$WORK
 mkdir -p "$XDG_DATA_HOME" "$SANDBOX_RUNTIME_DIR"
-sbx() { node "$REPO/bin/sandbox.js" "$@"; }
+sbx() { node -- "$REPO/bin/sandbox.js" "$@"; }
 trap 'sbx rm -f $(sbx ps -aq) >/dev/null 2>&1 || true; podman rm -af -t 0 >/dev/null 2>&1 || true; rm -rf "$WORK" 2>/dev/null || true' EXIT
 sbx load -i "$FIX/busybox.oci.tar" >/dev/null
 podman image exists lab/busybox:latest 2>/dev/null || podman load -q -i "$FIX/busybox.docker.tar" >/dev/null

@@ -57,7 +57,7 @@ EOC
 sbx_pull() {
   local d=$RUN/sbx-$1
   mkdir -p "$d/home" "$d/tmp"
-  env HOME="$d/home" XDG_DATA_HOME="$d/data" TMPDIR="$d/tmp" node "$ROOT/bin/sandbox.js" pull -q "$REF" >/dev/null
+  env HOME="$d/home" XDG_DATA_HOME="$d/data" TMPDIR="$d/tmp" node -- "$ROOT/bin/sandbox.js" pull -q "$REF" >/dev/null
 }
 sbx_clean() { podman unshare rm -rf "$RUN/sbx-$1"; }
 podman_pull() {

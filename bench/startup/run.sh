@@ -36,7 +36,7 @@ mkdir -p "$WORK/home" "$WORK/tmp" "$WORK/bind" "$WORK/podman/containers" "$WORK/
 
 # sandbox: a store of its own.
 export HOME_SBX="$WORK/home"
-sbx() { env HOME="$HOME_SBX" XDG_DATA_HOME="$HOME_SBX/data" TMPDIR="$WORK/tmp" node "$ROOT/bin/sandbox.js" "$@"; }
+sbx() { env HOME="$HOME_SBX" XDG_DATA_HOME="$HOME_SBX/data" TMPDIR="$WORK/tmp" node -- "$ROOT/bin/sandbox.js" "$@"; }
 sbx load -q -i "$FIXTURES/busybox.oci.tar" >/dev/null
 sbx volume create benchvol >/dev/null
 

@@ -130,10 +130,10 @@ async function removeHome(root: string, env: NodeJS.ProcessEnv): Promise<void> {
 
 /** Run node bin/sandbox.js ARGS. Never rejects for a non-zero exit: tests assert on `code`. */
 export async function runSandbox(args: string[], opts: RunOptions = {}): Promise<RunResult> {
-  if (opts.env) return run(process.execPath, [sandboxBin, ...args], { ...opts, env: opts.env });
+  if (opts.env) return run(process.execPath, ['--', sandboxBin, ...args], { ...opts, env: opts.env });
   const home = await makeSandboxHome();
   try {
-    return await run(process.execPath, [sandboxBin, ...args], { ...opts, env: home.env });
+    return await run(process.execPath, ['--', sandboxBin, ...args], { ...opts, env: home.env });
   } finally {
     await home.cleanup();
   }

@@ -27,7 +27,7 @@ interface Result {
 
 function sandbox(...args: string[]): Result {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(process.execPath, [cli, ...args], { env, encoding: 'utf8', timeout: 180_000 });
+  const r = spawnSync(process.execPath, ['--', cli, ...args], { env, encoding: 'utf8', timeout: 180_000 });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return { code: r.status ?? 128, stdout: r.stdout ?? '', stderr: r.stderr ?? '', seconds };
 }

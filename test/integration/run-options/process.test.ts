@@ -44,6 +44,13 @@ it('-e NAME=value, -e NAME from the caller, -e of an unset NAME sets nothing; --
   t.is(r.code, 0);
 });
 
+it('a missing --env-file is our one-line 125, not Node reading the flag as its own', async (t) => {
+  const missing = join(home.root, 'tmp', 'no-such.env');
+  const r = await sandbox('run', '--rm', '--env-file', missing, 'lab/busybox', 'true');
+  t.is(r.code, 125);
+  t.regex(r.stderr, new RegExp(`^sandbox: open ${missing}: no such file or directory \\(--env-file\\)\n$`));
+});
+
 it('PATH, HOSTNAME and HOME defaults', async (t) => {
   const r = await sandbox('run', '--rm', '--hostname', 'envhost', '-u', 'nobody', 'lab/busybox', 'sh', '-c', 'echo "$PATH|$HOSTNAME|$HOME"');
   t.is(r.stdout, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin|envhost|/home\n');

@@ -10,7 +10,7 @@
 //   const withImages = needs(test, 'fixtures', 'loads the busybox archive');
 //   withImages('load -i reads a docker-archive', async (t) => { ... });
 //   withImages.serial(...)
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ExecutionContext, ImplementationFn, TestFn } from 'ava';
@@ -28,6 +28,7 @@ export type Facility =
   | 'userns' // unprivileged user namespaces
   | 'fuse' // /dev/fuse usable
   | 'tun' // /dev/net/tun usable
+  | 'ping' // net.ipv4.ping_group_range admits this user's group (unprivileged ICMP echo sockets)
   | 'unprivileged'; // not running as root (root would mask permission bugs)
 
 /** True when running under CI (CI=true, as CI systems set it). */
@@ -59,6 +60,17 @@ function setuidRoot(name: string): boolean {
 
 const asRoot = 'as root: test/host/prepare.sh';
 
+/** Whether the kernel lets this user's groups open ICMP echo (datagram) sockets. */
+function pingAllowed(): boolean {
+  try {
+    const [lo, hi] = readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8').trim().split(/\s+/).map(Number);
+    const groups = [process.getgid?.() ?? -1, ...(process.getgroups?.() ?? [])];
+    return groups.some((g) => g >= lo && g <= hi);
+  } catch {
+    return false;
+  }
+}
+
 /** Why `what` is missing on this host (with the fix), or undefined when it is there. */
 function check(what: Facility, env: NodeJS.ProcessEnv): string | undefined {
   switch (what) {
@@ -88,6 +100,8 @@ function check(what: Facility, env: NodeJS.ProcessEnv): string | undefined {
       return canUse('/dev/fuse') ? undefined : `read-write /dev/fuse (${asRoot}, or chmod 0666 /dev/fuse)`;
     case 'tun':
       return canUse('/dev/net/tun') ? undefined : `read-write /dev/net/tun (${asRoot}, or mknod -m 0666 /dev/net/tun c 10 200)`;
+    case 'ping':
+      return pingAllowed() ? undefined : `net.ipv4.ping_group_range admitting gid ${process.getgid?.()} (${asRoot}, or sysctl -w net.ipv4.ping_group_range="0 2147483647" as systemd distros set it)`;
     case 'unprivileged':
       return process.getuid?.() === 0 ? 'an unprivileged user (run the suite as an ordinary user; CI runs it as sandbox-test)' : undefined;
   }

@@ -141,6 +141,14 @@ ensure_char_dev() {
 ensure_char_dev /dev/fuse 10 229
 ensure_char_dev /dev/net/tun 10 200
 
+# Unprivileged ICMP echo ("ping" sockets): systemd distros open it to every group
+# (/usr/lib/sysctl.d/50-default.conf); a host whose PID 1 is not systemd keeps the kernel's "1 0".
+# The default network's ICMP forwarding (libslirp's echo sockets) needs it, as slirp4netns does.
+if [ "$(cut -f1 /proc/sys/net/ipv4/ping_group_range)" != 0 ]; then
+  log "sysctl: net.ipv4.ping_group_range=0 2147483647 (as systemd distros set it)"
+  sysctl -qw net.ipv4.ping_group_range="0 2147483647" || log "sysctl: cannot set ping_group_range (ICMP tests will say so)"
+fi
+
 # --- 5. newuidmap / newgidmap -----------------------------------------------------------------
 
 # They write multi-range id maps for unprivileged users; that needs setuid root.

@@ -7,7 +7,9 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <dirent.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -83,6 +85,8 @@ class Switch {
   void to_gateway(Member& m, const uint8_t* f, size_t len);
   void deliver(const uint8_t* f, size_t len, const Member* except);
   bool answer_dns(Member& m, const uint8_t* f, size_t len);
+  std::vector<uint32_t> lookup(const std::string& name, bool& known) const;
+  std::vector<uint32_t> ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known) const;
   void shut_down();
   bool in_subnet(uint32_t ip_be) const { return (ip_be & mask_) == subnet_; }
 
@@ -147,6 +151,22 @@ void Switch::handle_hello(unique_fd conn) {
       }
     return reply(conn.get(), "ok");
   }
+  if (op == "resolve") {
+    // Another network's switch asks for a name on behalf of a container that is on both
+    // networks. Answered only if that container is our member too: a network's names are
+    // visible to its members alone.
+    bool member = false;
+    for (const auto& o : members_) member = member || o->id == id;
+    bool known = false;
+    std::vector<uint32_t> addrs = member ? lookup(v["name"].as_string(), known) : std::vector<uint32_t>{};
+    std::string text = known ? "ok" : "none";
+    for (uint32_t ip : addrs) {
+      char b[INET_ADDRSTRLEN];
+      ::inet_ntop(AF_INET, &ip, b, sizeof b);
+      text += std::string(" ") + b;
+    }
+    return reply(conn.get(), text);
+  }
   if (op != "join" || !tap || id.empty()) return reply(conn.get(), "bad request");
   auto m = std::make_unique<Member>();
   m->id = id;
@@ -196,20 +216,68 @@ void Switch::deliver(const uint8_t* f, size_t len, const Member* except) {
   }
 }
 
+std::vector<uint32_t> Switch::lookup(const std::string& name, bool& known) const {
+  std::vector<uint32_t> addrs;
+  for (const auto& o : members_)
+    for (const auto& n : o->names)
+      if (n == name) {
+        known = true;
+        addrs.push_back(o->ip);
+        break;
+      }
+  return addrs;
+}
+
+// The switches of the user's other networks listen beside ours. A container on several
+// networks resolves the names of all of them (as docker's embedded DNS does): ask each
+// sibling, which answers only if the container is its member too. Local unix sockets, a short
+// timeout each: two switches asking each other at once both time out and answer NXDOMAIN.
+std::vector<uint32_t> Switch::ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known) const {
+  std::vector<uint32_t> addrs;
+  const std::string dir = args_.socket.substr(0, args_.socket.rfind('/'));
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return addrs;
+  json::Value q = json::Value::object();
+  q.set("op", json::Value::string("resolve"));
+  q.set("id", json::Value::string(member_id));
+  q.set("name", json::Value::string(name));
+  const std::string text = q.dump();
+  while (dirent* e = ::readdir(d)) {
+    std::string n = e->d_name;
+    if (n.size() < 6 || n.compare(n.size() - 5, 5, ".sock") != 0) continue;
+    std::string path = dir + "/" + n;
+    if (path == args_.socket || path.size() >= sizeof(sockaddr_un::sun_path)) continue;
+    unique_fd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+    if (!s || ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) continue;
+    if (::send(s.get(), text.data(), text.size(), MSG_NOSIGNAL) < 0) continue;
+    pollfd p{s.get(), POLLIN, 0};
+    if (::poll(&p, 1, 300) <= 0) continue;
+    char buf[1024];
+    ssize_t r = ::recv(s.get(), buf, sizeof buf - 1, 0);
+    if (r < 2 || std::strncmp(buf, "ok", 2) != 0) continue;
+    known = true;
+    buf[r] = 0;
+    for (char* tok = std::strtok(buf + 2, " "); tok; tok = std::strtok(nullptr, " ")) {
+      in_addr ip{};
+      if (::inet_pton(AF_INET, tok, &ip) == 1) addrs.push_back(ip.s_addr);
+    }
+  }
+  ::closedir(d);
+  return addrs;
+}
+
 bool Switch::answer_dns(Member& m, const uint8_t* f, size_t len) {
   size_t off, plen;
   if (!udp_payload_to(f, len, gateway_, 53, off, plen)) return false;
   DnsQuery q;
   if (!parse_dns_query(f + off, plen, q)) return false;
-  std::vector<uint32_t> addrs;
   bool known = false;
-  for (const auto& o : members_)
-    for (const auto& n : o->names)
-      if (n == q.name) {
-        known = true;
-        if (q.qtype == 1 || q.qtype == 255) addrs.push_back(o->ip);
-        break;
-      }
+  std::vector<uint32_t> addrs = lookup(q.name, known);
+  if (!known) addrs = ask_sibling_switches(m.id, q.name, known);
+  if (q.qtype != 1 && q.qtype != 255) addrs.clear();  // a known name without records of that type
   int rcode = 0;
   if (!known) {
     // Other names go to the host's resolvers through libslirp, except single-label names:

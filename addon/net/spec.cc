@@ -27,6 +27,7 @@ bool parse_switch_network(const json::Value& v, const std::string& where, Switch
   out.id = v["id"].as_string();
   out.socket = v["socket"].as_string();
   out.lock = v["lock"].as_string();
+  out.records = v["records"].as_string();
   out.subnet = v["subnet"].as_string();
   out.gateway = v["gateway"].as_string();
   out.ip = v["ip"].as_string();

@@ -20,6 +20,7 @@ struct SwitchNetwork {
   std::string name, id;
   std::string socket;  // the switch's unix socket
   std::string lock;    // flock guarding the switch's start and exit
+  std::string records;  // the directory of the user's network records (other networks' subnets)
   std::string subnet;  // network address, e.g. 10.89.0.0
   unsigned prefix = 24;
   std::string gateway;

@@ -86,6 +86,10 @@ int start_switch(const SwitchNetwork& n, int lock_fd, Error& err) {
                                      "--socket", n.socket.c_str(), "--name", n.name.c_str(),
                                      "--subnet", n.subnet.c_str(), "--prefix", prefix.c_str(),
                                      "--gateway", n.gateway.c_str()};
+    if (!n.records.empty()) {
+      argv.push_back("--records");
+      argv.push_back(n.records.c_str());
+    }
     if (n.internal) argv.push_back("--internal");
     argv.push_back(nullptr);
     ::execv("/proc/self/exe", const_cast<char* const*>(argv.data()));

@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <dirent.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -45,6 +46,7 @@ struct Member {
 struct Args {
   int lock_fd = -1, listen_fd = -1;
   std::string socket, name, subnet, gateway;
+  std::string records;  // the user's network records (data/networks): other networks' subnets
   unsigned prefix = 24;
   bool internal = false;
 };
@@ -64,6 +66,7 @@ bool parse_args(int argc, char** argv, Args& a) {
     else if (k == "--name") a.name = v;
     else if (k == "--subnet") a.subnet = v;
     else if (k == "--gateway") a.gateway = v;
+    else if (k == "--records") a.records = v;
     else if (k == "--prefix") a.prefix = static_cast<unsigned>(std::atoi(v.c_str()));
     else return false;
   }
@@ -89,6 +92,7 @@ class Switch {
   std::vector<uint32_t> ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known) const;
   void shut_down();
   bool in_subnet(uint32_t ip_be) const { return (ip_be & mask_) == subnet_; }
+  bool in_other_network(uint32_t ip_be);
 
   Args args_;
   uint32_t subnet_ = 0, mask_ = 0, gateway_ = 0;
@@ -96,6 +100,9 @@ class Switch {
   std::vector<std::unique_ptr<Member>> members_;
   std::vector<unique_fd> pending_;  // accepted, hello not read yet
   Uplink uplink_;
+  std::vector<std::pair<uint32_t, uint32_t>> others_;  // (network, mask) of every network record
+  int64_t others_checked_ms_ = -1;
+  timespec others_mtime_{};
   std::vector<uint8_t> buf_ = std::vector<uint8_t>(net::kMemberMtu + 64);
 };
 
@@ -293,6 +300,47 @@ bool Switch::answer_dns(Member& m, const uint8_t* f, size_t len) {
   return true;
 }
 
+// Another network's addresses are not on the way out: the host would send them to its own
+// router (they exist only inside this user's namespaces). The records are re-read when their
+// directory changes, looked at once a second at most.
+bool Switch::in_other_network(uint32_t ip_be) {
+  int64_t now = now_ms();
+  if (!args_.records.empty() && (others_checked_ms_ < 0 || now - others_checked_ms_ >= 1000)) {
+    others_checked_ms_ = now;
+    struct stat st{};
+    if (::stat(args_.records.c_str(), &st) == 0 &&
+        (st.st_mtim.tv_sec != others_mtime_.tv_sec || st.st_mtim.tv_nsec != others_mtime_.tv_nsec)) {
+      others_mtime_ = st.st_mtim;
+      others_.clear();
+      if (DIR* d = ::opendir(args_.records.c_str())) {
+        while (dirent* e = ::readdir(d)) {
+          std::string n = e->d_name;
+          if (n.size() < 6 || n.compare(n.size() - 5, 5, ".json") != 0) continue;
+          unique_fd fd(::open((args_.records + "/" + n).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+          char text[16384];
+          ssize_t len = fd ? ::read(fd.get(), text, sizeof text) : -1;
+          json::Value v;
+          Error err;
+          if (len <= 0 || !json::parse(std::string(text, static_cast<size_t>(len)), v, err)) continue;
+          for (const auto& c : v["IPAM"]["Config"].items()) {
+            const std::string& cidr = c["Subnet"].as_string();
+            auto slash = cidr.find('/');
+            in_addr a{};
+            if (slash == std::string::npos || ::inet_pton(AF_INET, cidr.substr(0, slash).c_str(), &a) != 1) continue;
+            int p = std::atoi(cidr.c_str() + slash + 1);
+            uint32_t m = htonl(p <= 0 ? 0 : ~0u << (32 - p));
+            others_.emplace_back(a.s_addr & m, m);
+          }
+        }
+        ::closedir(d);
+      }
+    }
+  }
+  for (const auto& [net, m] : others_)
+    if ((ip_be & m) == net) return true;
+  return false;
+}
+
 void Switch::to_gateway(Member& m, const uint8_t* f, size_t len) {
   if (uint32_t target = arp_request_target(f, len)) {
     if (target != gateway_) return;
@@ -306,7 +354,7 @@ void Switch::to_gateway(Member& m, const uint8_t* f, size_t len) {
   // Never out to another network's (or this one's) addresses: the host would send them to
   // its own router. ARP replies for libslirp's requests pass.
   uint32_t dst = ipv4_dst(f, len);
-  if (dst && in_subnet(dst) && dst != gateway_) return;
+  if (dst && ((in_subnet(dst) && dst != gateway_) || in_other_network(dst))) return;
   uplink_.input(f, len);
 }
 
@@ -408,7 +456,7 @@ int netswitch_main(int argc, char** argv) {
   if (!parse_args(argc, argv, args)) {
     std::fprintf(stderr,
                  "usage: sandbox-monitor netswitch --lock-fd N --listen-fd N --socket PATH --name NAME "
-                 "--subnet ADDR --prefix N --gateway ADDR [--internal]\n");
+                 "--subnet ADDR --prefix N --gateway ADDR [--records DIR] [--internal]\n");
     return 2;
   }
   Switch sw(std::move(args));

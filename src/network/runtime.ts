@@ -17,6 +17,8 @@ export interface SwitchNetworkConfig {
   id: string;
   socket: string;
   lock: string;
+  /** The directory of network records: the switch never sends other networks' addresses out. */
+  records: string;
   subnet: string;
   prefix: number;
   gateway: string;
@@ -47,6 +49,7 @@ export function switchNetworkConfig(paths: SandboxPaths, net: NetworkRecord, mem
     id: net.Id,
     socket: files.socket,
     lock: files.switchLock,
+    records: join(paths.data, 'networks'),
     subnet: subnet.address,
     prefix: subnet.prefix,
     gateway: net.IPAM.Config[0]!.Gateway,

@@ -19,7 +19,10 @@ export function networkResolvConf(net: ContainerNetwork, hostText: string | unde
   const base = net.mode === 'none' ? resolvConfFile(hostText) : hostText;
   const servers = net.dns.length > 0 ? net.dns.map((d) => `nameserver ${d}`) : net.mode === 'slirp' ? [`nameserver ${SLIRP.dns4}`] : net.mode === 'switch' && gateway !== undefined ? [`nameserver ${gateway}`] : lines(base, /^\s*nameserver\s/);
   const search = net.dnsSearch.length > 0 ? (net.dnsSearch.includes('.') ? [] : [`search ${net.dnsSearch.join(' ')}`]) : lines(base, /^\s*(search|domain)\s/);
-  const options = net.dnsOptions.length > 0 ? [`options ${net.dnsOptions.join(' ')}`] : lines(base, /^\s*options\s/);
+  let options = net.dnsOptions.length > 0 ? [`options ${net.dnsOptions.join(' ')}`] : lines(base, /^\s*options\s/);
+  // docker's choice for its embedded DNS: ndots:0, so a member's name is asked as it is before
+  // any search domain is tried (web, not web.corp.example at the host's resolvers first).
+  if (net.mode === 'switch' && !options.some((l) => /\bndots:/.test(l))) options = [...options, 'options ndots:0'];
   return [...search, ...servers, ...options, ''].join('\n');
 }
 

@@ -224,3 +224,21 @@ it('an unknown network or a bad --ip/--mac-address: one line, exit 125, nothing 
   t.is((await sandbox('ps', '-aq', '--filter', `name=${name}`)).stdout, '');
   t.is((await sandbox('network', 'inspect', '-f', '{{len .Containers}}', net)).stdout, '0\n');
 });
+
+it("the switch drops frames with a source address that is not the member's own (spoofing)", async (t) => {
+  const net = unique('spoof-net');
+  t.is((await sandbox('network', 'create', '--subnet', '10.126.0.0/24', net)).code, 0);
+  const target = unique('target');
+  t.is((await sandbox('run', '-d', '--name', target, '--network', net, '--ip', '10.126.0.10', 'lab/busybox', 'sleep', '300')).code, 0);
+  // NET_ADMIN inside its own namespace lets the container change its address and MAC; the
+  // switch still knows which ones it joined with.
+  const script = [
+    'ping -c1 -W2 10.126.0.10 >/dev/null; echo "own $?"',
+    'ip addr add 10.126.0.99/24 dev eth0; ping -c1 -W1 -I 10.126.0.99 10.126.0.10 >/dev/null 2>&1; echo "other ip $?"',
+    'ip link set eth0 down; ip link set eth0 address 02:00:00:00:00:99; ip link set eth0 up; ping -c1 -W1 10.126.0.10 >/dev/null 2>&1; echo "other mac $?"',
+  ].join('; ');
+  const r = await sandbox('run', '--rm', '--cap-add', 'NET_ADMIN', '--network', net, 'lab/busybox', 'sh', '-c', script);
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, 'own 0\nother ip 1\nother mac 1\n');
+  t.is((await sandbox('rm', '-f', target)).code, 0);
+});

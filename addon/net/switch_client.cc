@@ -38,6 +38,12 @@ unique_fd connect_switch(const std::string& path) {
   return s;
 }
 
+// The switch's stderr: beside its socket, <id12>.log.
+std::string log_path(const SwitchNetwork& n) {
+  const std::string& s = n.socket;
+  return (s.size() > 5 && s.compare(s.size() - 5, 5, ".sock") == 0 ? s.substr(0, s.size() - 5) : s) + ".log";
+}
+
 std::string dir_of(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? "." : path.substr(0, slash);
@@ -58,7 +64,7 @@ int start_switch(const SwitchNetwork& n, int lock_fd, Error& err) {
   ::umask(old);
   if (rc < 0) return err.sys("bind " + n.socket);
   if (::listen(listen_fd.get(), 64) < 0) return err.sys("listen on " + n.socket);
-  const std::string log = n.socket.substr(0, n.socket.size() - (n.socket.size() > 5 ? 5 : 0)) + ".log";
+  const std::string log = log_path(n);
 
   pid_t child = ::fork();
   if (child < 0) return err.sys("fork the switch of network " + n.name);
@@ -164,7 +170,7 @@ int request(const SwitchNetwork& n, const std::string& hello, int fd, bool start
       return 1;
     }
   }
-  return err.fail("the switch of network " + n.name + " keeps hanging up", ECONNRESET);
+  return err.fail("the switch of network " + n.name + " keeps hanging up (its log: " + log_path(n) + ")", ECONNRESET);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 // query for anything else could leave the machine through the host's resolvers.
 import test from 'ava';
 import { existsSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
 import { needs } from '../../helpers/facility.js';
@@ -44,6 +45,20 @@ async function startHttpd(name: string, network: string, text: string, ...extra:
   const r = await sandbox('run', '-d', '--name', name, '--network', network, ...extra, 'lab/busybox', 'sh', '-c', `mkdir /www && echo ${text} > /www/index.html && exec httpd -f -p 80 -h /www`);
   if (r.code !== 0) throw new Error(`httpd ${name}: ${r.stderr}`);
   await until(async () => ((await sandbox('exec', name, 'wget', '-qO-', 'http://127.0.0.1/')).code === 0 ? true : undefined));
+}
+
+/** GET http://127.0.0.1:PORT/ from the host. */
+function httpGet(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get({ host: '127.0.0.1', port, path: '/', timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+  });
 }
 
 async function networkId(name: string): Promise<string> {
@@ -241,4 +256,16 @@ it("the switch drops frames with a source address that is not the member's own (
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, 'own 0\nother ip 1\nother mac 1\n');
   t.is((await sandbox('rm', '-f', target)).code, 0);
+});
+
+it('-p publishes a port of a container on a user-defined network', async (t) => {
+  const net = unique('pub-net');
+  t.is((await sandbox('network', 'create', net)).code, 0);
+  const name = unique('pub-web');
+  await startHttpd(name, net, 'published-from-user-net', '-p', '127.0.0.1::80');
+  const port = await sandbox('port', name, '80');
+  t.regex(port.stdout, /^127\.0\.0\.1:\d+\n$/);
+  const body = await until(() => httpGet(Number(port.stdout.trim().split(':')[1])));
+  t.is(body, 'published-from-user-net\n');
+  t.is((await sandbox('rm', '-f', name)).code, 0);
 });

@@ -14,6 +14,7 @@
 
 #include <cstring>
 
+#include "sandbox/fd_passing.h"
 #include "sandbox/json.h"
 
 namespace sandbox::net {
@@ -108,23 +109,7 @@ int start_switch(const SwitchNetwork& n, int lock_fd, Error& err) {
 }
 
 int send_hello(int conn, const std::string& text, int fd, Error& err) {
-  iovec iov{const_cast<char*>(text.data()), text.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  if (fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  }
-  while (::sendmsg(conn, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR) return err.sys("send to the network's switch");
-  return 0;
+  return fdpass::send_message(conn, text, fd, "to the network's switch", err);
 }
 
 // The switch's answer: 1 "ok", 0 hung up (it was exiting: try again), -1 refused or broken.

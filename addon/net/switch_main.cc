@@ -27,6 +27,7 @@
 #include "net/member_tap.h"
 #include "net/switch_frames.h"
 #include "net/switch_uplink.h"
+#include "sandbox/fd_passing.h"
 #include "sandbox/json.h"
 #include "sandbox/unique_fd.h"
 
@@ -128,26 +129,13 @@ void Switch::accept_pending() {
 }
 
 void Switch::handle_hello(unique_fd conn) {
-  char text[4096];
-  iovec iov{text, sizeof text - 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n = ::recvmsg(conn.get(), &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-  if (n <= 0) return;
+  // The socket is non-blocking: a peer that connected without a word costs nothing.
+  std::string text;
   unique_fd tap;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-      tap.reset(fd);
-    }
-  json::Value v;
   Error err;
-  if (!json::parse(std::string(text, static_cast<size_t>(n)), v, err)) return reply(conn.get(), "bad request");
+  if (fdpass::receive_message(conn.get(), text, 4096, tap, err) <= 0) return;
+  json::Value v;
+  if (!json::parse(text, v, err)) return reply(conn.get(), "bad request");
   const std::string& op = v["op"].as_string();
   const std::string& id = v["id"].as_string();
   if (op == "drop") {

@@ -90,7 +90,9 @@ class Switch {
   void deliver(const uint8_t* f, size_t len, const Member* except);
   bool answer_dns(Member& m, const uint8_t* f, size_t len);
   std::vector<uint32_t> lookup(const std::string& name, bool& known) const;
-  std::vector<uint32_t> ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known) const;
+  std::vector<uint32_t> ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known);
+  bool wait_for_sibling(int sock);
+  void serve_resolves();
   void shut_down();
   bool in_subnet(uint32_t ip_be) const { return (ip_be & mask_) == subnet_; }
   bool in_other_network(uint32_t ip_be);
@@ -225,9 +227,37 @@ std::vector<uint32_t> Switch::lookup(const std::string& name, bool& known) const
 
 // The switches of the user's other networks listen beside ours. A container on several
 // networks resolves the names of all of them (as docker's embedded DNS does): ask each
-// sibling, which answers only if the container is its member too. Local unix sockets, a short
-// timeout each: two switches asking each other at once both time out and answer NXDOMAIN.
-std::vector<uint32_t> Switch::ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known) const {
+// sibling, which answers only if the container is its member too. Local unix sockets, and a
+// short timeout for a sibling that is busy or exiting.
+// Resolve requests among the pending connections, answered now. Only those: they never make us
+// ask anyone in turn, and joins and drops keep their order in the main loop.
+void Switch::serve_resolves() {
+  for (auto& c : pending_) {
+    char buf[4096];
+    ssize_t n = ::recv(c.get(), buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+    json::Value v;
+    Error err;
+    if (n > 0 && json::parse(std::string(buf, static_cast<size_t>(n)), v, err) && v["op"].as_string() == "resolve")
+      handle_hello(std::move(c));
+  }
+  std::erase_if(pending_, [](const unique_fd& f) { return !f; });
+}
+
+// Wait (a short while) for a sibling's answer, answering siblings' own questions meanwhile: two
+// switches asking each other at once would otherwise both wait in vain.
+bool Switch::wait_for_sibling(int sock) {
+  const int64_t deadline = now_ms() + 300;
+  for (int64_t left; (left = deadline - now_ms()) > 0;) {
+    pollfd p[2] = {{sock, POLLIN, 0}, {args_.listen_fd, POLLIN, 0}};
+    if (::poll(p, 2, static_cast<int>(left)) < 0 && errno != EINTR) return false;
+    if (p[0].revents) return true;
+    if (p[1].revents) accept_pending();
+    serve_resolves();
+  }
+  return false;
+}
+
+std::vector<uint32_t> Switch::ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known) {
   std::vector<uint32_t> addrs;
   const std::string dir = args_.socket.substr(0, args_.socket.rfind('/'));
   DIR* d = ::opendir(dir.c_str());
@@ -248,8 +278,7 @@ std::vector<uint32_t> Switch::ask_sibling_switches(const std::string& member_id,
     std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
     if (!s || ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) continue;
     if (::send(s.get(), text.data(), text.size(), MSG_NOSIGNAL) < 0) continue;
-    pollfd p{s.get(), POLLIN, 0};
-    if (::poll(&p, 1, 300) <= 0) continue;
+    if (!wait_for_sibling(s.get())) continue;
     char buf[1024];
     ssize_t r = ::recv(s.get(), buf, sizeof buf - 1, 0);
     if (r < 2 || std::strncmp(buf, "ok", 2) != 0) continue;

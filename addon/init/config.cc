@@ -278,7 +278,7 @@ bool parse_sandbox(const Value& s, RuntimeConfig& c, Error& err) {
   if (!net::parse_network_spec(s["network"], c.network, err)) return false;
   if (!parse_cgroup_spec(s["cgroup"], c.cgroup, err)) return false;
   // A tap device needs a network namespace of our own to live in.
-  if (c.network.mode == net::Mode::Slirp && !(c.clone_flags & CLONE_NEWNET))
+  if ((c.network.mode == net::Mode::Slirp || c.network.mode == net::Mode::Switch) && !(c.clone_flags & CLONE_NEWNET))
     return bad(err, "sandbox.network.mode", "slirp needs a 'network' namespace");
   return true;
 }

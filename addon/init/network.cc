@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "net/member_tap.h"
 #include "net/netlink.h"
 #include "sandbox/unique_fd.h"
 #include "sandbox/fd_passing.h"
@@ -28,6 +29,23 @@ int set_link(const char* name, unsigned mtu, Error& err) {
   if (::ioctl(sock.get(), SIOCGIFFLAGS, &ifr) < 0) return err.sys(std::string("read flags of ") + name);
   ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
   if (::ioctl(sock.get(), SIOCSIFFLAGS, &ifr) < 0) return err.sys(std::string("bring ") + name + " up");
+  return 0;
+}
+
+int add_forward_rules(net::Netlink& nl, int lo, Error& err) {
+  using namespace net;
+  // Published ports keep the client's address (addon/net/port_forward.cc): the forwarder
+  // connects to the server over this namespace's loopback from a transparent socket bound to
+  // the client's real address. The server's replies go to that (non-local) address, which
+  // would route out of tap0 to slirp; these rules send replies *from loopback* back into
+  // the local stack instead, where the forwarder's socket picks them up (the mmproxy trick).
+  // Only packets sourced from 127/8 or ::1 are affected, which never leave a host anyway.
+  if (nl.add_rule_from_local(AF_INET, "127.0.0.0", 8, kForwardTable, err) < 0 ||
+      nl.add_route(AF_INET, kForwardTable, RTN_LOCAL, "", 0, "", lo, err) < 0)
+    return -1;
+  if (nl.add_rule_from_local(AF_INET6, "::1", 128, kForwardTable, err) < 0 ||
+      nl.add_route(AF_INET6, kForwardTable, RTN_LOCAL, "", 0, "", lo, err) < 0)
+    return -1;
   return 0;
 }
 
@@ -59,21 +77,26 @@ int create_tap_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err
                     nl.add_route(AF_INET6, RT_TABLE_MAIN, RTN_UNICAST, "", 0, kGateway6, ifindex, err) < 0))
     return -1;
 
-  if (!spec.ports.empty()) {
-    // Published ports keep the client's address (addon/net/port_forward.cc): the forwarder
-    // connects to the server over this namespace's loopback from a transparent socket bound to
-    // the client's real address. The server's replies go to that (non-local) address, which
-    // would route out of tap0 to slirp; these rules send replies *from loopback* back into
-    // the local stack instead, where the forwarder's socket picks them up (the mmproxy trick).
-    // Only packets sourced from 127/8 or ::1 are affected, which never leave a host anyway.
-    if (nl.add_rule_from_local(AF_INET, "127.0.0.0", 8, kForwardTable, err) < 0 ||
-        nl.add_route(AF_INET, kForwardTable, RTN_LOCAL, "", 0, "", lo, err) < 0)
-      return -1;
-    if (nl.add_rule_from_local(AF_INET6, "::1", 128, kForwardTable, err) < 0 ||
-        nl.add_route(AF_INET6, kForwardTable, RTN_LOCAL, "", 0, "", lo, err) < 0)
-      return -1;
-  }
+  if (!spec.ports.empty() && add_forward_rules(nl, lo, err) < 0) return -1;
   return send_fd(sync_fd, tap.get(), err);
+}
+
+int create_member_taps_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err) {
+  if (set_link("lo", 0, err) < 0) return -1;
+  // eth0, eth1... in the config's order; the first network with an uplink has the default route.
+  // On the default network tap0 has the default route already.
+  bool routed = spec.mode != net::Mode::Switch;
+  for (size_t i = 0; i < spec.networks.size(); i++) {
+    const auto& n = spec.networks[i];
+    unique_fd tap;
+    if (net::create_member_tap(n, "eth" + std::to_string(i), !routed, tap, err) < 0) return -1;
+    routed = routed || !n.internal;
+    if (send_fd(sync_fd, tap.get(), err) < 0) return -1;
+  }
+  if (spec.ports.empty() || spec.mode != net::Mode::Switch) return 0;  // tap0 added them
+  net::Netlink nl;
+  if (nl.open(err) < 0) return -1;
+  return add_forward_rules(nl, static_cast<int>(::if_nametoindex("lo")), err);
 }
 
 }  // namespace sandbox

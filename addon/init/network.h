@@ -14,4 +14,8 @@ int bring_up_loopback(Error& err);
 // the host's /dev/net/tun is still reachable, i.e. before the rootfs is mounted.
 int create_tap_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err);
 
+// User-defined networks: eth0, eth1... (one tap per network, docs/networks.md) with the
+// member's address and MAC, each fd sent to the monitor as a 'T' message like tap0's.
+int create_member_taps_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err);
+
 }  // namespace sandbox

@@ -90,6 +90,10 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
     // waits for the fd right after releasing us.
     if (create_tap_for_monitor(c.network, sync_fd, err) < 0) return -1;
   }
+  if (!c.network.networks.empty()) {
+    step = "network";  // user-defined networks: the same moment, for the same reason
+    if (create_member_taps_for_monitor(c.network, sync_fd, err) < 0) return -1;
+  }
 
   step = "mount-rootfs";
   // The overlay goes on root.path before anything else: every later mount lands inside it.

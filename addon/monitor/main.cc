@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
       {"vfs-copy", vfs_copy_main, false},
       {"probe", probe_main, false},
       {"exec", sandbox::exec_main, false},
+      {"netswitch", sandbox::netswitch_main, false},
+      {"netconnect", sandbox::netconnect_main, false},
+      {"netdisconnect", sandbox::netdisconnect_main, false},
       {"protocol-selftest", sandbox::protocol_selftest_main, true},
   };
   if (!ensure_stdio_open()) {

@@ -29,5 +29,11 @@ int run_main(int argc, char** argv);
 int exec_main(int argc, char** argv);
 // `protocol-selftest`: one of each protocol message on stdout (monitor/selftest.cc).
 int protocol_selftest_main(int argc, char** argv);
+// `netswitch ...`: a user-defined network's switch, started by its first member (net/switch_main.cc).
+int netswitch_main(int argc, char** argv);
+// `netconnect` / `netdisconnect`: `sandbox network connect/disconnect` on a running container
+// (net/connect_main.cc).
+int netconnect_main(int argc, char** argv);
+int netdisconnect_main(int argc, char** argv);
 
 }  // namespace sandbox

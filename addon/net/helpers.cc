@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "net/slirp_child.h"
+#include "net/switch_client.h"
 #include "sandbox/json.h"
 #include "sandbox/fd_passing.h"
 
@@ -81,20 +82,38 @@ int prepare_network(NetworkSpec& spec, const std::string& state_dir, NetworkHelp
   return write_ports_file(spec, state_dir, err);
 }
 
-int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkHelpers& h, Error& err) {
-  if (spec.mode != Mode::Slirp) return 0;
-  unique_fd tap;
-  if (receive_tap(sync_fd, tap, err) < 0) return -1;
-  if (!tap) return 0;
-
-  h.slirp = ::fork();
-  if (h.slirp < 0) return err.sys("fork the slirp helper");
-  if (h.slirp == 0) {
-    int fd = tap.get();
-    become_helper({&fd});
-    run_slirp(fd, spec);
+// User-defined networks: the init sends one tap per network (after tap0, if any); each goes to
+// its network's switch, started here if none runs.
+int join_networks(const NetworkSpec& spec, int sync_fd, NetworkHelpers& h, Error& err) {
+  for (const auto& n : spec.networks) {
+    unique_fd tap, conn;
+    if (receive_tap(sync_fd, tap, err) < 0) return -1;
+    if (!tap) return 1;  // the init failed: its error is on the sync socket
+    if (join_switch(n, spec.container_id, spec.container_name, tap.get(), conn, err) < 0) return -1;
+    h.memberships.push_back(std::move(conn));
   }
-  tap.reset();
+  return 0;
+}
+
+int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkHelpers& h, Error& err) {
+  if (spec.mode != Mode::Slirp && spec.mode != Mode::Switch) return 0;
+  unique_fd tap;
+  if (spec.mode == Mode::Slirp) {
+    if (receive_tap(sync_fd, tap, err) < 0) return -1;
+    if (!tap) return 0;
+  }
+  int joined = join_networks(spec, sync_fd, h, err);
+  if (joined != 0) return joined < 0 ? -1 : 0;
+  if (spec.mode == Mode::Slirp) {
+    h.slirp = ::fork();
+    if (h.slirp < 0) return err.sys("fork the slirp helper");
+    if (h.slirp == 0) {
+      int fd = tap.get();
+      become_helper({&fd});
+      run_slirp(fd, spec);
+    }
+    tap.reset();
+  }
 
   if (h.listeners.empty()) return 0;
   h.forwarder = ::fork();
@@ -118,6 +137,7 @@ void stop_network(NetworkHelpers& h) {
   kill_and_reap(h.forwarder);
   kill_and_reap(h.slirp);
   h.listeners.clear();
+  h.memberships.clear();
 }
 
 }  // namespace sandbox::net

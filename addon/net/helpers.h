@@ -8,6 +8,7 @@
 
 #include "net/port_forward.h"
 #include "net/spec.h"
+#include "sandbox/unique_fd.h"
 
 namespace sandbox::net {
 
@@ -15,6 +16,9 @@ struct NetworkHelpers {
   std::vector<Listener> listeners;
   pid_t slirp = -1;
   pid_t forwarder = -1;
+  // User-defined networks: one connection per network's switch, open for the container's life
+  // (closing it is how the switch learns the member left).
+  std::vector<unique_fd> memberships;
 };
 
 // Before the clone: bind the published ports (a taken port fails the run early) and record

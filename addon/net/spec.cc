@@ -2,6 +2,8 @@
 
 #include <arpa/inet.h>
 
+#include <cstdio>
+
 namespace sandbox::net {
 namespace {
 
@@ -18,6 +20,34 @@ bool get_port(const json::Value& v, const std::string& where, bool zero_ok, uint
 
 }  // namespace
 
+bool parse_switch_network(const json::Value& v, const std::string& where, SwitchNetwork& out, Error& err) {
+  out = SwitchNetwork{};
+  if (!v.is_object()) return bad(err, where, "want an object") == 0;
+  out.name = v["name"].as_string();
+  out.id = v["id"].as_string();
+  out.socket = v["socket"].as_string();
+  out.lock = v["lock"].as_string();
+  out.records = v["records"].as_string();
+  out.subnet = v["subnet"].as_string();
+  out.gateway = v["gateway"].as_string();
+  out.ip = v["ip"].as_string();
+  out.mac = v["mac"].as_string();
+  out.internal = v["internal"].as_bool();
+  out.aliases = v["aliases"].strings();
+  int64_t prefix = v["prefix"].as_int(-1);
+  if (prefix < 8 || prefix > 30) return bad(err, where + ".prefix", "want 8-30") == 0;
+  out.prefix = static_cast<unsigned>(prefix);
+  in_addr a{};
+  for (const auto* f : {&out.subnet, &out.gateway, &out.ip})
+    if (inet_pton(AF_INET, f->c_str(), &a) != 1) return bad(err, where, "not an IPv4 address: '" + *f + "'") == 0;
+  unsigned m[6];
+  if (std::sscanf(out.mac.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
+    return bad(err, where + ".mac", "not a MAC address: '" + out.mac + "'") == 0;
+  if (out.socket.empty() || out.lock.empty() || out.name.empty())
+    return bad(err, where, "name, socket and lock are required") == 0;
+  return true;
+}
+
 bool parse_network_spec(const json::Value& v, NetworkSpec& out, Error& err) {
   out = NetworkSpec{};
   if (!v.is_object()) return true;
@@ -25,7 +55,17 @@ bool parse_network_spec(const json::Value& v, NetworkSpec& out, Error& err) {
   if (mode == "none") out.mode = Mode::None;
   else if (mode == "slirp") out.mode = Mode::Slirp;
   else if (mode == "host") out.mode = Mode::Host;
-  else return bad(err, ".mode", "want none, slirp or host, got '" + mode + "'") == 0;
+  else if (mode == "switch") out.mode = Mode::Switch;
+  else return bad(err, ".mode", "want none, slirp, host or switch, got '" + mode + "'") == 0;
+  const auto& nets = v["networks"].items();
+  for (size_t i = 0; i < nets.size(); i++) {
+    SwitchNetwork n;
+    if (!parse_switch_network(nets[i], ".networks[" + std::to_string(i) + "]", n, err)) return false;
+    out.networks.push_back(std::move(n));
+  }
+  if (out.mode == Mode::Switch && out.networks.empty()) return bad(err, ".networks", "switch mode needs a network") == 0;
+  out.container_id = v["containerId"].as_string();
+  out.container_name = v["containerName"].as_string();
   out.allow_host_loopback = v["allowHostLoopback"].as_bool();
   out.ipv6 = v["ipv6"].as_bool();
   const auto& ports = v["ports"].items();
@@ -47,7 +87,7 @@ bool parse_network_spec(const json::Value& v, NetworkSpec& out, Error& err) {
     }
     out.ports.push_back(pp);
   }
-  if (!out.ports.empty() && out.mode != Mode::Slirp)
+  if (!out.ports.empty() && out.mode != Mode::Slirp && out.mode != Mode::Switch)
     return bad(err, ".ports", "publishing ports needs the default network") == 0;
   return true;
 }

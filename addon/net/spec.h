@@ -12,7 +12,22 @@
 
 namespace sandbox::net {
 
-enum class Mode { None, Slirp, Host };
+enum class Mode { None, Slirp, Host, Switch };
+
+// One user-defined network the container is a member of (docs/networks.md): its switch's
+// socket and lock, the subnet plan, and this member's own address, MAC and DNS names.
+struct SwitchNetwork {
+  std::string name, id;
+  std::string socket;  // the switch's unix socket
+  std::string lock;    // flock guarding the switch's start and exit
+  std::string records;  // the directory of the user's network records (other networks' subnets)
+  std::string subnet;  // network address, e.g. 10.89.0.0
+  unsigned prefix = 24;
+  std::string gateway;
+  bool internal = false;  // no uplink, no default route
+  std::string ip, mac;
+  std::vector<std::string> aliases;  // names the embedded DNS answers with ip
+};
 
 struct PublishedPort {
   std::string host_ip;  // "" = every address (0.0.0.0 and ::)
@@ -26,6 +41,9 @@ struct NetworkSpec {
   bool allow_host_loopback = false;  // 10.0.2.2 reaches the host's 127.0.0.1
   bool ipv6 = false;
   std::vector<PublishedPort> ports;
+  // Mode::Switch: the user-defined networks, eth0, eth1... in this order.
+  std::vector<SwitchNetwork> networks;
+  std::string container_id, container_name;
 };
 
 // The slirp plan (IPv4 as slirp4netns; IPv6 a fixed ULA prefix of ours, not fd00::/64, which
@@ -45,6 +63,10 @@ inline constexpr const char* kGuest6 = "fd5b:6f9e:c0de::100";
 // Policy-routing table that loops replies of forwarded connections back to the forwarder
 // (init/network.cc explains the trick).
 inline constexpr unsigned kForwardTable = 1993;
+
+// Mode::Switch: one JSON object per network as spec.cc reads it (also the `netconnect` mode's
+// argument). Pure.
+bool parse_switch_network(const json::Value& v, const std::string& where, SwitchNetwork& out, Error& err);
 
 // Parse `sandbox.network` (absent -> Mode::None, loopback only). Pure.
 bool parse_network_spec(const json::Value& v, NetworkSpec& out, Error& err);

@@ -11,6 +11,27 @@ export interface InspectPaths {
   logPath: string;
 }
 
+/** docker's NetworkSettings.Networks for the user-defined networks in the runtime config. */
+function userNetworks(config: RuntimeConfig | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const n of config?.sandbox.network?.networks ?? [])
+    out[n.name] = {
+      IPAMConfig: null,
+      Links: null,
+      Aliases: n.aliases,
+      MacAddress: n.mac,
+      NetworkID: n.id,
+      Gateway: n.gateway,
+      IPAddress: n.ip,
+      IPPrefixLen: n.prefix,
+      IPv6Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      DNSNames: [config?.sandbox.network?.containerName ?? '', ...n.aliases].filter(Boolean),
+    };
+  return out;
+}
+
 export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | undefined, paths: InspectPaths): Record<string, unknown> {
   const args = config?.process.args ?? rec.command;
   const user = config?.process.user;
@@ -97,6 +118,6 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
           }
         : {}),
     },
-    NetworkSettings: { Bridge: '', SandboxID: '', Ports: {}, IPAddress: '', MacAddress: '', Networks: {} },
+    NetworkSettings: { Bridge: '', SandboxID: '', Ports: {}, IPAddress: '', MacAddress: '', Networks: userNetworks(config) },
   };
 }

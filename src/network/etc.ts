@@ -11,21 +11,25 @@ function lines(text: string | undefined, re: RegExp): string[] {
 /**
  * slirp: its DNS forwarder (10.0.2.3 follows the host's resolv.conf, loopback resolvers
  * included, because it sends from the host); host: the host's own file; none: the host's
- * servers, unreachable as in docker. --dns/--dns-search/--dns-option replace their kind.
+ * servers, unreachable as in docker; a user-defined network: its gateway, where the switch's
+ * embedded DNS answers. --dns/--dns-search/--dns-option replace their kind.
  */
-export function networkResolvConf(net: ContainerNetwork, hostText: string | undefined): string {
+export function networkResolvConf(net: ContainerNetwork, hostText: string | undefined, gateway?: string): string {
   if (net.mode === 'host' && net.dns.length + net.dnsSearch.length + net.dnsOptions.length === 0) return hostText ?? '';
   const base = net.mode === 'none' ? resolvConfFile(hostText) : hostText;
-  const servers = net.dns.length > 0 ? net.dns.map((d) => `nameserver ${d}`) : net.mode === 'slirp' ? [`nameserver ${SLIRP.dns4}`] : lines(base, /^\s*nameserver\s/);
+  const servers = net.dns.length > 0 ? net.dns.map((d) => `nameserver ${d}`) : net.mode === 'slirp' ? [`nameserver ${SLIRP.dns4}`] : net.mode === 'switch' && gateway !== undefined ? [`nameserver ${gateway}`] : lines(base, /^\s*nameserver\s/);
   const search = net.dnsSearch.length > 0 ? (net.dnsSearch.includes('.') ? [] : [`search ${net.dnsSearch.join(' ')}`]) : lines(base, /^\s*(search|domain)\s/);
-  const options = net.dnsOptions.length > 0 ? [`options ${net.dnsOptions.join(' ')}`] : lines(base, /^\s*options\s/);
+  let options = net.dnsOptions.length > 0 ? [`options ${net.dnsOptions.join(' ')}`] : lines(base, /^\s*options\s/);
+  // docker's choice for its embedded DNS: ndots:0, so a member's name is asked as it is before
+  // any search domain is tried (web, not web.corp.example at the host's resolvers first).
+  if (net.mode === 'switch' && !options.some((l) => /\bndots:/.test(l))) options = [...options, 'options ndots:0'];
   return [...search, ...servers, ...options, ''].join('\n');
 }
 
 /** docker's /etc/hosts: the container's name on its own address, then --add-host entries. */
-export function networkHosts(net: ContainerNetwork, hostname: string, hostHosts: string | undefined): string {
+export function networkHosts(net: ContainerNetwork, hostname: string, hostHosts: string | undefined, ownIp?: string): string {
   if (net.mode === 'host') return (hostHosts ?? hostsFile(hostname)) + net.extraHosts.map((h) => `${h.ip}\t${h.name}\n`).join('');
-  const own = net.mode === 'slirp' ? SLIRP.guest4 : '127.0.0.1';
+  const own = net.mode === 'slirp' ? SLIRP.guest4 : net.mode === 'switch' && ownIp !== undefined ? ownIp : '127.0.0.1';
   const base = hostsFile(hostname, own);
   return base + net.extraHosts.map((h) => `${h.ip}\t${h.name}\n`).join('');
 }

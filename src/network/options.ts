@@ -2,8 +2,10 @@
 // host's IPv6 status come in. Every bad value is one SpecError line naming the flag (exit 125).
 import { isIP } from 'node:net';
 import { SpecError } from '../errors.js';
+import { parseMac } from './members.js';
+import { findNetwork, type NetworkRecord } from './store.js';
 
-export type NetworkMode = 'slirp' | 'none' | 'host';
+export type NetworkMode = 'slirp' | 'none' | 'host' | 'switch';
 
 export interface PortBinding {
   /** '' = every host address (0.0.0.0 and [::]), as docker. */
@@ -24,6 +26,10 @@ export interface NetworkRequest {
   dnsSearch: string[];
   dnsOption: string[];
   addHost: string[];
+  /** --network-alias, --ip, --mac-address: for user-defined networks only. */
+  aliases?: string[];
+  ip?: string | undefined;
+  mac?: string | undefined;
 }
 
 /** The resolved network of one container. */
@@ -36,6 +42,11 @@ export interface ContainerNetwork {
   dnsSearch: string[];
   dnsOptions: string[];
   extraHosts: { name: string; ip: string }[];
+  /** mode 'switch': the user-defined networks joined, in order (eth0, eth1...). */
+  userNetworks: NetworkRecord[];
+  aliases: string[];
+  ip: string | undefined;
+  mac: string | undefined;
 }
 
 /** The slirp plan (addon/net/spec.h holds the same numbers). */
@@ -126,20 +137,29 @@ export function parseExposed(value: string, flag = '--expose'): { port: number; 
   return out;
 }
 
-/** `--network` value -> mode and slirp options (podman's `slirp4netns:allow_host_loopback=true`). */
-export function parseNetworkMode(values: string[], hostHasIpv6: boolean): Pick<ContainerNetwork, 'mode' | 'allowHostLoopback' | 'ipv6'> {
+const BUILTIN_NAMES = ['default', 'bridge', 'slirp4netns', 'slirp', 'none', 'host'];
+
+/**
+ * `--network` values -> mode and slirp options (podman's `slirp4netns:allow_host_loopback=true`),
+ * or the user-defined networks named (one or more, docker 25's repeated --network).
+ */
+export function parseNetworkMode(values: string[], hostHasIpv6: boolean, known: NetworkRecord[] = []): Pick<ContainerNetwork, 'mode' | 'allowHostLoopback' | 'ipv6' | 'userNetworks'> {
   const flag = '--network';
-  if (values.length > 1) throw new SpecError(`--network: only one network per container is supported yet, got ${values.length}`);
+  const isBuiltin = (v: string) => BUILTIN_NAMES.includes(v.split(':')[0]!) || v.startsWith('container:') || v === 'container';
+  if (values.length > 0 && !values.some(isBuiltin)) {
+    const userNetworks = values.map((v) => findNetwork(known, v));
+    const dup = userNetworks.find((n, i) => userNetworks.findIndex((m) => m.Id === n.Id) !== i);
+    if (dup) throw new SpecError(`--network ${dup.Name} given twice`);
+    return { mode: 'switch', allowHostLoopback: false, ipv6: false, userNetworks };
+  }
+  if (values.length > 1) throw new SpecError(`--network: ${values.filter(isBuiltin)[0]} can't be combined with other networks`);
   const value = values[0] ?? 'default';
   const [name = '', opts = ''] = value.split(/:(.*)/s);
   if (name === 'none' || name === 'host') {
     if (opts) throw bad(flag, value, `"${name}" takes no options`);
-    return { mode: name, allowHostLoopback: false, ipv6: false };
+    return { mode: name, allowHostLoopback: false, ipv6: false, userNetworks: [] };
   }
-  if (!['default', 'bridge', 'slirp4netns', 'slirp'].includes(name)) {
-    if (name.startsWith('container')) throw new SpecError(`--network ${value}: joining another container's network is not supported yet`);
-    throw new SpecError(`--network ${value}: user-defined networks are not supported yet (use default, none or host)`);
-  }
+  if (name.startsWith('container')) throw new SpecError(`--network ${value}: joining another container's network is not supported yet`);
   let allowHostLoopback = false;
   let ipv6 = hostHasIpv6;
   for (const opt of opts ? opts.split(',') : []) {
@@ -150,7 +170,7 @@ export function parseNetworkMode(values: string[], hostHasIpv6: boolean): Pick<C
     else if (k === 'enable_ipv6') ipv6 = on && hostHasIpv6;
     else throw bad(flag, value, `unknown option "${k}" (known: allow_host_loopback, enable_ipv6)`);
   }
-  return { mode: 'slirp', allowHostLoopback, ipv6 };
+  return { mode: 'slirp', allowHostLoopback, ipv6, userNetworks: [] };
 }
 
 function parseAddHost(value: string): { name: string; ip: string } {
@@ -165,21 +185,30 @@ function parseAddHost(value: string): { name: string; ip: string } {
 }
 
 /** The whole network of one container, from the request and the image's ExposedPorts. */
-export function resolveNetwork(req: NetworkRequest, exposedPorts: Record<string, unknown> | undefined, hostHasIpv6: boolean): { network: ContainerNetwork; warnings: string[] } {
+export function resolveNetwork(req: NetworkRequest, exposedPorts: Record<string, unknown> | undefined, hostHasIpv6: boolean, known: NetworkRecord[] = []): { network: ContainerNetwork; warnings: string[] } {
   const warnings: string[] = [];
-  const mode = parseNetworkMode(req.network, hostHasIpv6);
+  const mode = parseNetworkMode(req.network, hostHasIpv6, known);
+  const aliases = req.aliases ?? [];
+  // docker's refusals, for the built-in networks.
+  if (mode.mode !== 'switch') {
+    if (aliases.length > 0) throw new SpecError('network-scoped alias is supported only for containers in user defined networks');
+    if (req.ip !== undefined) throw new SpecError('user specified IP address is supported on user defined networks only');
+    if (req.mac !== undefined && mode.mode !== 'slirp') throw new SpecError(`conflicting options: mac-address and the network mode ${mode.mode}`);
+  }
+  const mac = req.mac === undefined ? undefined : parseMac(req.mac);
+  if (mac !== undefined && mode.mode === 'slirp') throw new SpecError('--mac-address is supported on user defined networks only (the default network\'s tap0 has a fixed address)');
   let ports = req.publish.flatMap(parsePublish);
   if (req.publishAll) {
     const exposed = [...Object.keys(exposedPorts ?? {}).flatMap((k) => parseExposed(k, 'image ExposedPorts')), ...req.expose.flatMap((e) => parseExposed(e))];
     for (const e of exposed)
       if (!ports.some((p) => p.containerPort === e.port && p.protocol === e.protocol)) ports.push({ hostIp: '', hostPort: 0, containerPort: e.port, protocol: e.protocol });
   } else req.expose.forEach((e) => parseExposed(e));
-  if (ports.length > 0 && mode.mode !== 'slirp') {
+  if (ports.length > 0 && mode.mode !== 'slirp' && mode.mode !== 'switch') {
     // docker: published ports are discarded with --network host (and none); say so, don't fail.
     warnings.push(`Published ports are discarded when using ${mode.mode} network mode`);
     ports = [];
   }
   for (const d of req.dns) if (isIP(d) === 0) throw bad('--dns', d, 'not an IP address');
-  const network = { ...mode, ports, dns: req.dns, dnsSearch: req.dnsSearch, dnsOptions: req.dnsOption, extraHosts: req.addHost.map(parseAddHost) };
+  const network = { ...mode, ports, dns: req.dns, dnsSearch: req.dnsSearch, dnsOptions: req.dnsOption, extraHosts: req.addHost.map(parseAddHost), aliases, ip: req.ip, mac };
   return { network, warnings };
 }

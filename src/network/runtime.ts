@@ -1,24 +1,83 @@
 // The container's network in its runtime config (`sandbox.network`, docs/native-interface.md),
 // and the host-side inputs the resolution needs.
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../oci/types.js';
 import { networkHosts, networkResolvConf } from './etc.js';
 import type { CompletedSpec } from '../spec/types.js';
 import { resolveNetwork, type ContainerNetwork, type PortBinding } from './options.js';
+import { addMember, networkFiles, type Member } from './members.js';
+import { NetworkStore, type NetworkRecord } from './store.js';
+import { parseSubnet } from './subnet.js';
+import type { SandboxPaths } from '../state/paths.js';
+
+/** One user-defined network as the monitor and the init need it (addon/net/spec.h SwitchNetwork). */
+export interface SwitchNetworkConfig {
+  name: string;
+  id: string;
+  socket: string;
+  lock: string;
+  /** The directory of network records: the switch never sends other networks' addresses out. */
+  records: string;
+  subnet: string;
+  prefix: number;
+  gateway: string;
+  internal: boolean;
+  ip: string;
+  mac: string;
+  /** What the embedded DNS answers with ip besides the container's name: --network-alias, short id. */
+  aliases: string[];
+}
 
 export interface NetworkRuntimeConfig {
-  mode: 'slirp' | 'none' | 'host';
+  mode: 'slirp' | 'none' | 'host' | 'switch';
   allowHostLoopback: boolean;
   ipv6: boolean;
   ports: PortBinding[];
+  /** mode 'switch' (and networks connected later): eth0, eth1... */
+  networks?: SwitchNetworkConfig[];
+  containerId?: string;
+  containerName?: string;
+}
+
+/** A member's entry in the runtime config. Pure. */
+export function switchNetworkConfig(paths: SandboxPaths, net: NetworkRecord, member: Member): SwitchNetworkConfig {
+  const files = networkFiles(paths, net);
+  const subnet = parseSubnet(net.IPAM.Config[0]!.Subnet);
+  return {
+    name: net.Name,
+    id: net.Id,
+    socket: files.socket,
+    lock: files.switchLock,
+    records: join(paths.data, 'networks'),
+    subnet: subnet.address,
+    prefix: subnet.prefix,
+    gateway: net.IPAM.Config[0]!.Gateway,
+    internal: net.Internal,
+    ip: member.IPv4Address,
+    mac: member.MacAddress,
+    aliases: [...member.Aliases, member.ContainerId.slice(0, 12)],
+  };
 }
 
 /** Put the network into a generated config: --network host shares the host's namespace. */
-export function applyNetwork(config: RuntimeConfig, net: ContainerNetwork): RuntimeConfig {
+export function applyNetwork(config: RuntimeConfig, net: ContainerNetwork, joined: SwitchNetworkConfig[] = [], who?: { id: string; name: string }): RuntimeConfig {
   const namespaces = net.mode === 'host' ? config.linux.namespaces.filter((n) => n.type !== 'network') : config.linux.namespaces;
   const network: NetworkRuntimeConfig = { mode: net.mode, allowHostLoopback: net.allowHostLoopback, ipv6: net.ipv6, ports: net.ports };
+  if (joined.length > 0) Object.assign(network, { networks: joined, containerId: who?.id ?? '', containerName: who?.name ?? '' });
   return { ...config, linux: { ...config.linux, namespaces }, sandbox: { ...config.sandbox, network } };
+}
+
+/** Record the container on each user-defined network it names; the entries for its config. */
+export async function joinUserNetworks(paths: SandboxPaths, net: ContainerNetwork, containerId: string, name: string): Promise<SwitchNetworkConfig[]> {
+  const out: SwitchNetworkConfig[] = [];
+  for (const [i, n] of net.userNetworks.entries()) {
+    // --ip and --mac-address are the first network's, as docker's single-endpoint flags.
+    const member = await addMember(paths, n, { containerId, name, aliases: net.aliases, ip: i === 0 ? net.ip : undefined, mac: i === 0 ? net.mac : undefined });
+    out.push(switchNetworkConfig(paths, n, member));
+  }
+  if (out.length > 0) await mkdir(networkFiles(paths, net.userNetworks[0]!).runDir, { recursive: true, mode: 0o700 });
+  return out;
 }
 
 /** Whether the host has an IPv6 default route (then the container gets IPv6 too). */
@@ -29,11 +88,11 @@ export async function hostHasIpv6(): Promise<boolean> {
 }
 
 /** Overwrite the generated /etc/resolv.conf and /etc/hosts with the network's versions. */
-export async function writeNetworkEtcFiles(net: ContainerNetwork, hostname: string, files: { hosts: string; resolvConf: string }): Promise<void> {
+export async function writeNetworkEtcFiles(net: ContainerNetwork, hostname: string, files: { hosts: string; resolvConf: string }, joined: SwitchNetworkConfig[] = []): Promise<void> {
   const [resolv, hosts] = await Promise.all([readFile('/etc/resolv.conf', 'utf8').catch(() => undefined), readFile('/etc/hosts', 'utf8').catch(() => undefined)]);
   await Promise.all([
-    writeFile(files.resolvConf, networkResolvConf(net, resolv), { mode: 0o644 }),
-    writeFile(files.hosts, networkHosts(net, hostname, hosts), { mode: 0o644 }),
+    writeFile(files.resolvConf, networkResolvConf(net, resolv, joined[0]?.gateway), { mode: 0o644 }),
+    writeFile(files.hosts, networkHosts(net, hostname, hosts, joined[0]?.ip), { mode: 0o644 }),
   ]);
 }
 
@@ -45,6 +104,8 @@ export async function readPublishedPorts(stateDir: string): Promise<PortBinding[
 }
 
 /** The container's network from its completed spec (the image's ExposedPorts feed -P). */
-export async function containerNetwork(c: CompletedSpec): Promise<{ network: ContainerNetwork; warnings: string[] }> {
-  return resolveNetwork(c.spec.network, c.imageConfig.config?.ExposedPorts, await hostHasIpv6());
+export async function containerNetwork(c: CompletedSpec, paths: SandboxPaths): Promise<{ network: ContainerNetwork; warnings: string[] }> {
+  const named = c.spec.network.network.length > 0;
+  const known = named ? await new NetworkStore(paths).list() : [];
+  return resolveNetwork(c.spec.network, c.imageConfig.config?.ExposedPorts, await hostHasIpv6(), known);
 }

@@ -36,7 +36,7 @@ export interface CreateRequest {
 }
 
 /** The names docker reserves for its built-in networks. */
-export const PREDEFINED = ['bridge', 'host', 'none', 'default', 'slirp4netns'];
+export const PREDEFINED = ['bridge', 'host', 'none', 'default', 'slirp4netns', 'slirp'];
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 

@@ -54,6 +54,9 @@ export interface FillInput {
   device?: string[];
   deviceCgroupRule?: string[];
   network?: string[];
+  networkAlias?: string[];
+  ip?: string | undefined;
+  macAddress?: string | undefined;
   publish?: string[];
   publishAll?: boolean;
   expose?: string[];
@@ -105,6 +108,9 @@ export function fillRunSpec(opts: FillInput, image: string, command: string[], c
       dnsSearch: opts.dnsSearch ?? [],
       dnsOption: opts.dnsOption ?? [],
       addHost: opts.addHost ?? [],
+      aliases: opts.networkAlias ?? [],
+      ip: opts.ip,
+      mac: opts.macAddress,
     },
     identity: { name: opts.name, hostname: opts.hostname, labels: collectLabels(fileLabels, opts.label ?? []) },
     process: {

@@ -1,6 +1,7 @@
 // Container records on disk: containers/<id>/state.json, written atomically; creation and name
 // reservation happen under one lock so two `run --name x` can't both win.
 import type { PortBinding } from '../network/options.js';
+import { forgetContainer } from '../network/members.js';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
@@ -152,6 +153,8 @@ export class ContainerStore {
   /** Remove the record's directory; `removeTree` handles trees owned by subordinate ids. */
   async remove(rec: ContainerRecord, removeTree: (paths: string[]) => Promise<void>): Promise<void> {
     const dir = this.dir(rec.id);
+    // It leaves its user-defined networks (their member files) with it.
+    await forgetContainer(this.paths, rec.id);
     try {
       await rm(dir, { recursive: true, force: true });
     } catch {

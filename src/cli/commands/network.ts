@@ -1,13 +1,15 @@
 // `sandbox network COMMAND`: docker's network management over state files (src/network/store).
-// create, ls, inspect, rm and prune are built; running containers on a user-defined network
-// (run --network NAME, connect, disconnect) is designed in docs/networks.md, not built yet.
+// Containers join with run --network NAME or connect (docs/networks.md, src/network/attach.ts).
 import { createHash } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError, UsageError } from '../../errors.js';
 import { renderTemplate } from '../../format/template.js';
 import { NetworkStore, findNetwork, type NetworkRecord } from '../../network/store.js';
 import { sandboxPaths } from '../../state/paths.js';
+import { ContainerStore } from '../../state/containers.js';
+import { listMembers, networkFiles } from '../../network/members.js';
+import { connectContainer, disconnectContainer } from '../../network/attach.js';
 import type { CommandSpec } from '../command-table.js';
 import type { CommandContext } from '../context.js';
 import { commandHelp } from '../help.js';
@@ -33,6 +35,19 @@ const inspectOptions = [
   help,
 ] as const satisfies OptionTable;
 const rmOptions = [help] as const satisfies OptionTable;
+const connectOptions = [
+  { long: 'alias', kind: 'list', status: 'built', placeholder: 'strings', help: 'Add network-scoped alias for the container' },
+  { long: 'driver-opt', kind: 'list', status: 'planned', placeholder: 'strings', help: 'driver options for the network' },
+  help,
+  { long: 'ip', kind: 'string', status: 'built', placeholder: 'string', help: 'IPv4 address (e.g., "172.30.100.104")' },
+  { long: 'ip6', kind: 'string', status: 'planned', placeholder: 'string', help: 'IPv6 address (e.g., "2001:db8::33")' },
+  { long: 'link', kind: 'list', status: 'planned', placeholder: 'list', help: 'Add link to another container' },
+  { long: 'link-local-ip', kind: 'list', status: 'planned', placeholder: 'strings', help: 'Add a link-local address for the container' },
+] as const satisfies OptionTable;
+const disconnectOptions = [
+  { long: 'force', short: 'f', kind: 'bool', status: 'built', help: 'Force the container to disconnect from a network' },
+  help,
+] as const satisfies OptionTable;
 const pruneOptions = [
   { long: 'force', short: 'f', kind: 'bool', status: 'built', help: 'Do not prompt for confirmation' },
   help,
@@ -115,6 +130,8 @@ async function inspect(args: string[], ctx: CommandContext): Promise<number> {
       void err;
     }
   }
+  const paths = sandboxPaths(ctx.env);
+  for (const n of found) n.Containers = Object.fromEntries((await listMembers(paths, n)).map((m) => [m.ContainerId, { Name: m.Name, EndpointID: endpointId(n, m.ContainerId), MacAddress: m.MacAddress, IPv4Address: `${m.IPv4Address}/${n.IPAM.Config[0]!.Subnet.split('/')[1]}`, IPv6Address: '' }]));
   if (options.format !== undefined && options.format !== '' && options.format !== 'json') for (const n of found) ctx.stdout.write(`${renderTemplate(options.format, n)}\n`);
   else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
   if (missing !== undefined) throw new SpecError(`network ${missing} not found`);
@@ -128,8 +145,7 @@ async function remove(args: string[], ctx: CommandContext): Promise<number> {
   let failed = false;
   for (const ref of positionals) {
     try {
-      // No container can be on a user-defined network yet, so none is ever in use.
-      await store(ctx).remove(ref);
+      await removeUnused(ctx, ref);
       ctx.stdout.write(`${ref}\n`);
     } catch (err) {
       failed = true;
@@ -144,18 +160,45 @@ async function prune(args: string[], ctx: CommandContext): Promise<number> {
   const { options } = parseCommandArgs(pruneOptions, args, 'network prune', pruneSpec);
   if (!options.force) throw new UsageError('network prune asks for confirmation on a terminal; give -f to remove all unused networks');
   await ensureDirs(ctx);
-  const names = (await store(ctx).list()).map((n) => n.Name);
-  for (const n of names) await store(ctx).remove(n);
+  const paths = sandboxPaths(ctx.env);
+  const names: string[] = [];
+  for (const n of await store(ctx).list()) if ((await listMembers(paths, n)).length === 0) names.push(n.Name);
+  for (const n of names) await removeUnused(ctx, n).catch(() => undefined);
   if (names.length > 0) ctx.stdout.write(`Deleted Networks:\n${names.join('\n')}\n`);
   return 0;
 }
 
-const notYet = (name: string): Sub => ({
-  spec: spec(name, `${name[0]!.toUpperCase()}${name.slice(1)} a container ${name === 'connect' ? 'to' : 'from'} a network`, `sandbox network ${name} [OPTIONS] NETWORK CONTAINER`, [help]),
-  run: async () => {
-    throw new UsageError(`network ${name} is not supported yet: containers can't join user-defined networks yet (docs/networks.md)`);
-  },
-});
+/** docker refuses to remove a network with endpoints; so do we, while member files exist. */
+async function removeUnused(ctx: CommandContext, ref: string): Promise<void> {
+  const paths = sandboxPaths(ctx.env);
+  const rec = findNetwork(await store(ctx).list(), ref);
+  if ((await listMembers(paths, rec)).length > 0) throw new SpecError(`error while removing network: network ${rec.Name} id ${rec.Id} has active endpoints`);
+  await store(ctx).remove(rec.Id);
+  const files = networkFiles(paths, rec);
+  // The switch's lock and log in the runtime dir go too (its socket went when it exited).
+  await Promise.all([files.dir, files.switchLock, files.log].map((p) => rm(p, { recursive: true, force: true })));
+}
+
+/** A stable id for a member's endpoint (docker shows one): a hash of network and container. */
+const endpointId = (n: NetworkRecord, containerId: string) => createHash('sha256').update(`${n.Id}/${containerId}`).digest('hex');
+
+const connectSpec = spec('connect', 'Connect a container to a network', 'sandbox network connect [OPTIONS] NETWORK CONTAINER', connectOptions, { minArgs: 2, maxArgs: 2 });
+async function connect(args: string[], ctx: CommandContext): Promise<number> {
+  const { options, positionals } = parseCommandArgs(connectOptions, args, 'network connect', connectSpec);
+  const paths = sandboxPaths(ctx.env);
+  const net = findNetwork(await store(ctx).list(), positionals[0]!);
+  await connectContainer(paths, new ContainerStore(paths), net, positionals[1]!, { aliases: [...options.alias], ip: options.ip });
+  return 0;
+}
+
+const disconnectSpec = spec('disconnect', 'Disconnect a container from a network', 'sandbox network disconnect [OPTIONS] NETWORK CONTAINER', disconnectOptions, { minArgs: 2, maxArgs: 2 });
+async function disconnect(args: string[], ctx: CommandContext): Promise<number> {
+  const { options, positionals } = parseCommandArgs(disconnectOptions, args, 'network disconnect', disconnectSpec);
+  const paths = sandboxPaths(ctx.env);
+  const net = findNetwork(await store(ctx).list(), positionals[0]!);
+  await disconnectContainer(paths, new ContainerStore(paths), net, positionals[1]!, options.force);
+  return 0;
+}
 
 const SUBCOMMANDS: Record<string, Sub> = {
   create: { spec: createSpec, run: create },
@@ -165,8 +208,8 @@ const SUBCOMMANDS: Record<string, Sub> = {
   rm: { spec: rmSpec, run: remove },
   remove: { spec: rmSpec, run: remove },
   prune: { spec: pruneSpec, run: prune },
-  connect: notYet('connect'),
-  disconnect: notYet('disconnect'),
+  connect: { spec: connectSpec, run: connect },
+  disconnect: { spec: disconnectSpec, run: disconnect },
 };
 
 export function networkHelp(): string {

@@ -28,7 +28,8 @@ import { loadSecurityFiles } from '../../security/host.js';
 import { planContainerCgroup, readCgroupRecord } from '../../cgroups/plan.js';
 import { chooseStorageDriver } from '../../storage/select.js';
 import { vfsCopy } from '../../storage/vfs.js';
-import { applyNetwork, containerNetwork, readPublishedPorts, writeNetworkEtcFiles } from '../../network/runtime.js';
+import { applyNetwork, containerNetwork, joinUserNetworks, readPublishedPorts, writeNetworkEtcFiles } from '../../network/runtime.js';
+import { forgetContainer } from '../../network/members.js';
 import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVolumes, writeEtcFiles } from '../run-host.js';
 
 /** `mode` 'create' (sandbox create) stops after the container exists; `start` runs it. */
@@ -54,7 +55,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   await checkHostSide(spec);
   // The network is resolved here only to refuse bad -p/--network values and warn before
   // anything exists; createContainer resolves it again (pure apart from the IPv6 probe).
-  warnings.push(...(await containerNetwork(completed)).warnings);
+  warnings.push(...(await containerNetwork(completed, paths)).warnings);
   // Resource limits (issue 7): validated, mapped to cgroup files, and refused here when this
   // host can't enforce them, before anything is created.
   const cgroup = await planContainerCgroup(parsed.options, id, ctx.env);
@@ -117,6 +118,7 @@ async function createContainer(completed: CompletedSpec, paths: SandboxPaths, co
   } catch (err) {
     // Nothing of a run that failed before its start is left behind: no record, no cidfile.
     await containers.remove(rec, (p) => nativeUnpacker().remove(p)).catch(() => undefined);
+    await forgetContainer(paths, rec.id).catch(() => undefined);
     const cidfile = spec.lifecycle.cidfile;
     // Only a cidfile we wrote: another run's must stay.
     if (cidfile !== undefined && (await readFile(cidfile, 'utf8').catch(() => '')) === rec.id) await rm(cidfile, { force: true }).catch(() => undefined);
@@ -141,14 +143,16 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
   if (completed.rootfs?.driver === 'vfs') await vfsCopy(completed.layerDirs, layout.upper);
   await createBindSources(spec);
   await writeEtcFiles(completed, stateDir);
-  const { network } = await containerNetwork(completed);
-  await writeNetworkEtcFiles(network, completed.hostname, layout);
+  const { network } = await containerNetwork(completed, paths);
+  // User-defined networks: an address on each, recorded before the container can start.
+  const joined = await joinUserNetworks(paths, network, id, rec.name);
+  await writeNetworkEtcFiles(network, completed.hostname, layout, joined);
   const volumes = await resolveVolumes(completed, paths);
   const dirs = { stateDir, volumeDirs: volumes.dirs, ...(spec.process.init ? { initBinary: initBinary() } : {}) };
   if (completed.keepId?.passwd !== undefined) await writeFile(layout.passwd, completed.keepId.passwd, { mode: 0o644 });
   if (completed.keepId?.group !== undefined) await writeFile(layout.group, completed.keepId.group, { mode: 0o644 });
   const { maps, storageMaps } = containerMaps(completed, currentIdMaps());
-  const runtimeConfig = applyNetwork(toRuntimeConfig(completed, dirs, maps, storageMaps), network);
+  const runtimeConfig = applyNetwork(toRuntimeConfig(completed, dirs, maps, storageMaps), network, joined, { id, name: rec.name });
   if (completed.healthcheck) runtimeConfig.sandbox.healthcheck = completed.healthcheck;
   if (completed.restart) runtimeConfig.sandbox.restart = completed.restart;
   await writeJsonAtomic(layout.config, runtimeConfig, 0o600, { durable: false });

@@ -1,5 +1,5 @@
 // `sandbox network` as a user types it: create, ls, inspect, rm, prune over state files, and
-// the refusals for what is not built yet (running containers on a user-defined network).
+// the refusals. Containers on these networks: user-networks.test.ts.
 import test from 'ava';
 import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
 import { needs } from '../../helpers/facility.js';

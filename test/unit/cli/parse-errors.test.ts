@@ -65,7 +65,7 @@ test('a flag that is not built yet is refused by its long name, not ignored', (t
   t.false(err.bare, 'main prints it as "sandbox: --gpus is not supported yet"');
   t.is(err.hint, undefined);
   t.is(err.exitCode, 125);
-  t.is(usageError(t, () => parseRunArgs(['--net-alias=web', 'busybox'])).message, '--network-alias is not supported yet');
+  t.is(usageError(t, () => parseRunArgs(['--ip6=fd00::5', 'busybox'])).message, '--ip6 is not supported yet');
   t.is(usageError(t, () => parseRunArgs(['--rm', '--gpus', 'all', 'busybox'])).message, '--gpus is not supported yet');
 });
 

@@ -46,8 +46,8 @@ test('only what is built is marked built', (t) => {
     'device', 'device-cgroup-rule', 'device-read-bps', 'device-read-iops', 'device-write-bps', 'device-write-iops',
     'dns', 'dns-option', 'dns-search', 'entrypoint', 'env', 'env-file', 'expose', 'group-add', 'health-cmd',
     'health-interval', 'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'help', 'hostname',
-    'init', 'interactive', 'kernel-memory', 'label', 'label-file', 'memory', 'memory-reservation', 'memory-swap',
-    'memory-swappiness', 'mount', 'name', 'network', 'no-healthcheck', 'oom-kill-disable', 'oom-score-adj', 'pids-limit', 'platform', 'privileged',
+    'init', 'interactive', 'ip', 'kernel-memory', 'label', 'label-file', 'mac-address', 'memory', 'memory-reservation', 'memory-swap',
+    'memory-swappiness', 'mount', 'name', 'network', 'network-alias', 'no-healthcheck', 'oom-kill-disable', 'oom-score-adj', 'pids-limit', 'platform', 'privileged',
     'publish', 'publish-all', 'pull', 'quiet', 'read-only', 'restart', 'rm', 'security-opt', 'shm-size', 'sig-proxy', 'stop-signal', 'stop-timeout', 'storage-driver', 'tmpfs',
     'tty', 'ulimit', 'user', 'userns', 'volume', 'workdir',
   ]);

@@ -1,0 +1,173 @@
+#include "net/switch_frames.h"
+
+#include <cctype>
+#include <cstring>
+
+namespace sandbox::net::sw {
+namespace {
+
+constexpr size_t kEth = 14;
+
+uint16_t get16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+void put16(uint8_t* p, uint16_t v) {
+  p[0] = static_cast<uint8_t>(v >> 8);
+  p[1] = static_cast<uint8_t>(v);
+}
+uint32_t get32(const uint8_t* p) {  // kept in network order, as in_addr
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+
+uint16_t checksum(const uint8_t* p, size_t len) {
+  uint32_t sum = 0;
+  for (size_t i = 0; i + 1 < len; i += 2) sum += get16(p + i);
+  if (len & 1) sum += static_cast<uint32_t>(p[len - 1] << 8);
+  while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+  return static_cast<uint16_t>(~sum);
+}
+
+// The IPv4 header of an Ethernet frame, if sane: its length, else 0.
+size_t ipv4_header(const uint8_t* f, size_t len) {
+  if (len < kEth + 20 || ether_type(f, len) != kEtherIpv4) return 0;
+  const uint8_t* ip = f + kEth;
+  size_t ihl = static_cast<size_t>(ip[0] & 0x0f) * 4;
+  if ((ip[0] >> 4) != 4 || ihl < 20 || len < kEth + ihl) return 0;
+  return ihl;
+}
+
+}  // namespace
+
+Mac gateway_mac(uint32_t gateway_be) {
+  Mac m{0x52, 0x55, 0, 0, 0, 0};
+  std::memcpy(m.data() + 2, &gateway_be, 4);
+  return m;
+}
+
+uint16_t ether_type(const uint8_t* f, size_t len) { return len < kEth ? 0 : get16(f + 12); }
+
+bool source_is(const uint8_t* f, size_t len, const Mac& mac, uint32_t ip_be) {
+  if (len < kEth || std::memcmp(f + 6, mac.data(), 6) != 0) return false;
+  switch (ether_type(f, len)) {
+    case kEtherArp:
+      // sender hardware at 8, sender protocol address at 14 (0.0.0.0: a duplicate probe)
+      return len >= kEth + 28 && std::memcmp(f + kEth + 8, mac.data(), 6) == 0 &&
+             (get32(f + kEth + 14) == ip_be || get32(f + kEth + 14) == 0);
+    case kEtherIpv4:
+      return ipv4_header(f, len) && get32(f + kEth + 12) == ip_be;
+    default:
+      return false;
+  }
+}
+
+uint32_t arp_request_target(const uint8_t* f, size_t len) {
+  if (len < kEth + 28 || ether_type(f, len) != kEtherArp) return 0;
+  const uint8_t* a = f + kEth;
+  if (get16(a) != 1 || get16(a + 2) != kEtherIpv4 || a[4] != 6 || a[5] != 4 || get16(a + 6) != 1) return 0;
+  return get32(a + 24);
+}
+
+Frame arp_reply(const uint8_t* request, const Mac& mac, uint32_t ip_be) {
+  Frame r(kEth + 28);
+  const uint8_t* q = request + kEth;
+  std::memcpy(r.data(), request + 6, 6);  // to the asker
+  std::memcpy(r.data() + 6, mac.data(), 6);
+  put16(r.data() + 12, kEtherArp);
+  uint8_t* a = r.data() + kEth;
+  put16(a, 1);
+  put16(a + 2, kEtherIpv4);
+  a[4] = 6;
+  a[5] = 4;
+  put16(a + 6, 2);
+  std::memcpy(a + 8, mac.data(), 6);
+  std::memcpy(a + 14, &ip_be, 4);
+  std::memcpy(a + 18, q + 8, 10);  // the asker's hardware and protocol address
+  return r;
+}
+
+uint32_t ipv4_dst(const uint8_t* f, size_t len) { return ipv4_header(f, len) ? get32(f + kEth + 16) : 0; }
+
+bool udp_payload_to(const uint8_t* f, size_t len, uint32_t ip_be, uint16_t port, size_t& off, size_t& plen) {
+  size_t ihl = ipv4_header(f, len);
+  if (!ihl) return false;
+  const uint8_t* ip = f + kEth;
+  if (ip[9] != 17 || get32(ip + 16) != ip_be || (get16(ip + 6) & 0x3fff) != 0) return false;  // UDP, ours, not a fragment
+  size_t total = get16(ip + 2);
+  if (total < ihl + 8 || kEth + total > len) return false;
+  const uint8_t* udp = ip + ihl;
+  if (get16(udp + 2) != port) return false;
+  size_t ulen = get16(udp + 4);
+  if (ulen < 8 || ulen > total - ihl) return false;
+  off = kEth + ihl + 8;
+  plen = ulen - 8;
+  return true;
+}
+
+Frame udp_reply(const uint8_t* request, const Mac& src_mac, const std::vector<uint8_t>& payload) {
+  const uint8_t* qip = request + kEth;
+  size_t qihl = static_cast<size_t>(qip[0] & 0x0f) * 4;
+  const uint8_t* qudp = qip + qihl;
+  Frame r(kEth + 20 + 8 + payload.size());
+  std::memcpy(r.data(), request + 6, 6);
+  std::memcpy(r.data() + 6, src_mac.data(), 6);
+  put16(r.data() + 12, kEtherIpv4);
+  uint8_t* ip = r.data() + kEth;
+  ip[0] = 0x45;
+  put16(ip + 2, static_cast<uint16_t>(20 + 8 + payload.size()));
+  put16(ip + 6, 0x4000);  // don't fragment
+  ip[8] = 64;
+  ip[9] = 17;
+  std::memcpy(ip + 12, qip + 16, 4);  // from the address asked
+  std::memcpy(ip + 16, qip + 12, 4);  // to the asker
+  put16(ip + 10, checksum(ip, 20));
+  uint8_t* udp = ip + 20;
+  std::memcpy(udp, qudp + 2, 2);  // source port = the port asked
+  std::memcpy(udp + 2, qudp, 2);  // destination = the asker's port
+  put16(udp + 4, static_cast<uint16_t>(8 + payload.size()));
+  // UDP checksum 0: "none", allowed over IPv4.
+  std::memcpy(udp + 8, payload.data(), payload.size());
+  return r;
+}
+
+bool parse_dns_query(const uint8_t* p, size_t len, DnsQuery& q) {
+  if (len < 12) return false;
+  q = DnsQuery{};
+  q.id = get16(p);
+  q.flags = get16(p + 2);
+  if ((q.flags & 0x8000) || ((q.flags >> 11) & 0xf) != 0) return false;  // a response, or not QUERY
+  if (get16(p + 4) != 1) return false;                                    // exactly one question
+  size_t i = 12;
+  for (;;) {
+    if (i >= len) return false;
+    size_t l = p[i++];
+    if (l == 0) break;
+    if (l > 63 || i + l > len || q.name.size() + l + 1 > 253) return false;  // compression pointers too
+    if (!q.name.empty()) q.name += '.';
+    for (size_t k = 0; k < l; k++) q.name += static_cast<char>(std::tolower(p[i + k]));
+    i += l;
+  }
+  if (i + 4 > len) return false;
+  q.qtype = get16(p + i);
+  q.qclass = get16(p + i + 2);
+  q.question_end = i + 4;
+  return true;
+}
+
+std::vector<uint8_t> dns_answer(const uint8_t* query, const DnsQuery& q, const std::vector<uint32_t>& addrs_be, int rcode) {
+  std::vector<uint8_t> r(query, query + q.question_end);
+  // QR, AA, RD as asked, RA; rcode.
+  put16(r.data() + 2, static_cast<uint16_t>(0x8000 | 0x0400 | (q.flags & 0x0100) | 0x0080 | (rcode & 0xf)));
+  put16(r.data() + 6, static_cast<uint16_t>(rcode == 0 ? addrs_be.size() : 0));
+  put16(r.data() + 8, 0);
+  put16(r.data() + 10, 0);
+  if (rcode != 0) return r;
+  for (uint32_t a : addrs_be) {
+    const uint8_t rr[] = {0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0x02, 0x58, 0, 4};  // name at 12, A, IN, TTL 600, 4 bytes
+    r.insert(r.end(), rr, rr + sizeof rr);
+    const auto* b = reinterpret_cast<const uint8_t*>(&a);
+    r.insert(r.end(), b, b + 4);
+  }
+  return r;
+}
+
+}  // namespace sandbox::net::sw

@@ -1,0 +1,118 @@
+// Who is on a user-defined network (docs/networks.md): one file per member,
+// networks/<id>/members/<container-id>.json in the data dir, written under the network's own
+// lock by run/create/connect and removed by disconnect and rm. The switch process never reads
+// these: a member tells it its names and address when it joins; these files are what
+// `network inspect`, `network rm`, address allocation and a stopped container's next start see.
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
+import { join } from 'node:path';
+import { SpecError } from '../errors.js';
+import { writeJsonAtomic } from '../state/atomic.js';
+import { withLock } from '../state/lock.js';
+import type { SandboxPaths } from '../state/paths.js';
+import type { NetworkRecord } from './store.js';
+import { contains, parseSubnet } from './subnet.js';
+
+/** One container's endpoint on a network (docker's EndpointSettings, the fields we have). */
+export interface Member {
+  ContainerId: string;
+  Name: string;
+  /** --network-alias values; the DNS also answers for Name and the 12-hex short id. */
+  Aliases: string[];
+  IPv4Address: string;
+  MacAddress: string;
+}
+
+/** What a container asks for when it joins. */
+export interface JoinRequest {
+  containerId: string;
+  name: string;
+  aliases: string[];
+  ip: string | undefined;
+  mac: string | undefined;
+}
+
+const toInt = (ip: string) => ip.split('.').reduce((n, o) => n * 256 + Number(o), 0);
+const toIp = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+/** docker's derived MAC: 02:42 then the four bytes of the IPv4 address. Pure. */
+export function macFromIp(ip: string): string {
+  return ['02', '42', ...ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0'))].join(':');
+}
+
+/** A unicast MAC address in any case -> lower case; else one line naming the flag. Pure. */
+export function parseMac(value: string, flag = '--mac-address'): string {
+  if (!/^([0-9a-fA-F]{2}:){5}[0-9a-fA-F]{2}$/.test(value)) throw new SpecError(`invalid argument "${value}" for "${flag}" flag: ${value} is not a valid mac address`);
+  const mac = value.toLowerCase();
+  if (parseInt(mac.slice(0, 2), 16) & 1) throw new SpecError(`invalid argument "${value}" for "${flag}" flag: ${value} is a multicast address, want a unicast one`);
+  return mac;
+}
+
+/** The member's address: --ip if inside the subnet and free, else the first free one. Pure. */
+export function chooseAddress(net: NetworkRecord, taken: string[], requested: string | undefined): string {
+  const cfg = net.IPAM.Config[0]!;
+  const subnet = parseSubnet(cfg.Subnet);
+  const used = new Set([...taken, cfg.Gateway]);
+  if (requested !== undefined) {
+    if (!isIPv4(requested)) throw new SpecError(`invalid argument "${requested}" for "--ip" flag: not an IPv4 address`);
+    if (!contains(subnet, requested)) throw new SpecError(`Invalid address ${requested}: It does not belong to any of this network's subnets`);
+    if (used.has(requested)) throw new SpecError(`Address already in use: ${requested} on network ${net.Name}`);
+    return requested;
+  }
+  const first = toInt(subnet.address) + 1;
+  const last = toInt(subnet.address) + 2 ** (32 - subnet.prefix) - 2;
+  for (let n = first; n <= last; n++) if (!used.has(toIp(n))) return toIp(n);
+  throw new SpecError(`no available IPv4 addresses on network ${net.Name}`);
+}
+
+/** The files of one network: members, the membership lock; the switch's socket and lock. */
+export function networkFiles(paths: SandboxPaths, net: NetworkRecord) {
+  const dir = join(paths.data, 'networks', net.Id);
+  const run = join(paths.runtime, 'networks');
+  const short = net.Id.slice(0, 12);
+  return { dir, members: join(dir, 'members'), lock: join(dir, 'members.lock'), runDir: run, socket: join(run, `${short}.sock`), switchLock: join(run, `${short}.lock`), log: join(run, `${short}.log`) };
+}
+
+export async function listMembers(paths: SandboxPaths, net: NetworkRecord): Promise<Member[]> {
+  const dir = networkFiles(paths, net).members;
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const out: Member[] = [];
+  for (const f of names.filter((n) => n.endsWith('.json')).sort()) {
+    const text = await readFile(join(dir, f), 'utf8').catch(() => undefined);
+    if (text !== undefined) out.push(JSON.parse(text) as Member);
+  }
+  return out;
+}
+
+/** Record a container on a network, with an address and MAC no other member has. */
+export async function addMember(paths: SandboxPaths, net: NetworkRecord, req: JoinRequest): Promise<Member> {
+  const files = networkFiles(paths, net);
+  await mkdir(files.members, { recursive: true, mode: 0o700 });
+  return withLock(files.lock, async () => {
+    const others = (await listMembers(paths, net)).filter((m) => m.ContainerId !== req.containerId);
+    if (others.length < (await listMembers(paths, net)).length) throw new SpecError(`endpoint with name ${req.name} already exists in network ${net.Name}`);
+    const ip = chooseAddress(net, others.map((m) => m.IPv4Address), req.ip);
+    const mac = req.mac ?? macFromIp(ip);
+    if (others.some((m) => m.MacAddress === mac)) throw new SpecError(`MAC address ${mac} is already in use on network ${net.Name}`);
+    const member: Member = { ContainerId: req.containerId, Name: req.name, Aliases: req.aliases, IPv4Address: ip, MacAddress: mac };
+    await writeJsonAtomic(join(files.members, `${req.containerId}.json`), member, 0o600, { durable: false });
+    return member;
+  });
+}
+
+export async function removeMember(paths: SandboxPaths, net: NetworkRecord, containerId: string): Promise<boolean> {
+  const files = networkFiles(paths, net);
+  return withLock(files.lock, async () => {
+    const path = join(files.members, `${containerId}.json`);
+    const there = await readFile(path).then(() => true, () => false);
+    await rm(path, { force: true });
+    return there;
+  });
+}
+
+/** A removed container leaves every network it was on. */
+export async function forgetContainer(paths: SandboxPaths, containerId: string): Promise<void> {
+  const root = join(paths.data, 'networks');
+  const dirs = await readdir(root, { withFileTypes: true }).catch(() => []);
+  for (const d of dirs) if (d.isDirectory()) await rm(join(root, d.name, 'members', `${containerId}.json`), { force: true });
+}

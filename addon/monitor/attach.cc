@@ -33,7 +33,9 @@ int AttachPoint::open(const std::string& state_dir, Error& err) {
 
 void AttachPoint::accept_client() {
   int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (fd >= 0) client.reset(fd);
+  if (fd < 0) return;
+  client.reset(fd);
+  input.clear();  // a previous client's half frame is not this one's
 }
 
 void AttachPoint::send(const char* buf, size_t n) {
@@ -42,9 +44,10 @@ void AttachPoint::send(const char* buf, size_t n) {
   if (w != static_cast<ssize_t>(n)) client.reset();
 }
 
-ssize_t AttachPoint::client_read(char* buf, size_t size) {
-  ssize_t n = ::read(client.get(), buf, size);
-  if (n > 0) return n;
+ssize_t AttachPoint::client_read() {
+  char buf[4096];
+  ssize_t n = ::read(client.get(), buf, sizeof buf);
+  if (n > 0) return input.append(buf, static_cast<size_t>(n)), n;
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
   client.reset();
   return 0;

@@ -167,7 +167,7 @@ export const attachOptions = [
   { long: 'detach-keys', kind: 'string', status: 'built', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
   { long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' },
   { long: 'no-stdin', kind: 'bool', status: 'built', help: 'Do not attach STDIN' },
-  { long: 'sig-proxy', kind: 'bool', status: 'planned', help: 'Proxy all received signals to the process', default: true },
+  { long: 'sig-proxy', kind: 'bool', status: 'built', help: 'Proxy all received signals to the process', default: true },
 ] as const satisfies OptionTable;
 
 export const waitOptions = [{ long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' }] as const satisfies OptionTable;

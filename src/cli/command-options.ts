@@ -159,7 +159,7 @@ export const rmOptions = [
   { long: 'force', short: 'f', kind: 'bool', status: 'built', help: 'Force the removal of a running container (uses SIGKILL)' },
   { long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' },
   { long: 'link', short: 'l', kind: 'bool', status: 'planned', help: 'Remove the specified link' },
-  { long: 'volumes', short: 'v', kind: 'bool', status: 'planned', help: 'Remove anonymous volumes associated with the container' },
+  { long: 'volumes', short: 'v', kind: 'bool', status: 'built', help: 'Remove anonymous volumes associated with the container' },
 ] as const satisfies OptionTable;
 export type RmOptions = ParsedOptions<typeof rmOptions>;
 

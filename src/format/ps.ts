@@ -57,6 +57,7 @@ function goQuote(s: string): string {
 export function statusText(rec: ContainerRecord, now: Date, health: string | undefined = healthText(rec)): string {
   switch (rec.status) {
     case 'running': {
+      if (rec.restarting) return `Restarting (${rec.exitCode ?? 0}) ${rec.finishedAt ? timeAgo(new Date(rec.finishedAt), now) : ''}`.trimEnd();
       const since = rec.startedAt ? now.getTime() - Date.parse(rec.startedAt) : 0;
       return `Up ${humanDuration(Math.max(0, since))}${health ? ` (${health})` : ''}`;
     }
@@ -80,6 +81,7 @@ function healthText(rec: ContainerRecord): string | undefined {
 
 /** docker's State field: created, running, exited, dead, removing. */
 export function stateText(rec: ContainerRecord): string {
+  if (rec.status === 'running' && rec.restarting) return 'restarting';
   return rec.status === 'exited' && !rec.startedAt ? 'created' : rec.status;
 }
 

@@ -124,6 +124,8 @@ export async function startContainer(store: ContainerStore, rec: ContainerRecord
     // The previous run's exit file would make the new run look exited at once.
     await rm(monitorFiles(stateDir).exit, { force: true });
     await rm(join(stateDir, 'stop-requested'), { force: true });
+    // docker resets RestartCount when its user starts a container.
+    await rm(join(stateDir, 'restart.json'), { force: true });
     const started = await launchDetached(containerLayout(stateDir).config);
     const base = now.status === fresh.status ? fresh : { ...now, status: fresh.status };
     return store.transition(base, 'running', {

@@ -13,7 +13,16 @@ export interface ExitFile {
   finishedAt: string;
 }
 
+/** restart.json: written by the monitor each time its restart policy restarts the command. */
+export interface RestartFile {
+  restartCount: number;
+  exitCode: number;
+  finishedAt: string;
+}
+
 export interface ContainerFacts {
+  /** restart.json, when the restart policy has restarted the command since the last start. */
+  restart?: RestartFile | undefined;
   /** exit.json as the monitor wrote it, when present. */
   exit?: ExitFile | undefined;
   /** Whether the record's monitor (or, with no monitor pid recorded, its init) is alive. */
@@ -31,6 +40,7 @@ export interface ContainerFacts {
 /** The record as it stands given the facts (pure). */
 export function effectiveRecord(rec: ContainerRecord, facts: ContainerFacts): ContainerRecord {
   if (facts.health) rec = { ...rec, health: facts.health };
+  rec = { ...rec, restartCount: facts.restart?.restartCount, restarting: undefined };
   if (rec.status !== 'running' && rec.status !== 'created') return rec;
   if (facts.exit) {
     return { ...rec, status: 'exited', exitCode: facts.exit.exitCode, finishedAt: facts.exit.finishedAt, ...(facts.oomKilled ? { oomKilled: true } : {}) };
@@ -40,6 +50,11 @@ export function effectiveRecord(rec: ContainerRecord, facts: ContainerFacts): Co
     // monitor say the container runs.
     if (facts.pidFromFile !== undefined && facts.monitorAlive) return { ...rec, status: 'running', pid: facts.pidFromFile };
     return rec;
+  }
+  // Its monitor lives but no init does (the pid file goes with each one): the policy is
+  // restarting the command; until the next run has started, docker says Restarting.
+  if (facts.monitorAlive && facts.restart && facts.pidFromFile === undefined) {
+    return { ...rec, restarting: true, exitCode: facts.restart.exitCode, finishedAt: facts.restart.finishedAt };
   }
   if (!facts.monitorAlive) {
     return {
@@ -101,6 +116,15 @@ async function readHealthFile(stateDir: string): Promise<HealthState | undefined
   }
 }
 
+async function readRestartFile(stateDir: string): Promise<RestartFile | undefined> {
+  try {
+    const v = JSON.parse(await readFile(join(stateDir, 'restart.json'), 'utf8')) as RestartFile;
+    return typeof v.restartCount === 'number' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function readOomKilled(stateDir: string): Promise<boolean | undefined> {
   try {
     const v = JSON.parse(await readFile(join(stateDir, 'cgroup.json'), 'utf8')) as { oomKilled?: unknown };
@@ -121,11 +145,11 @@ async function readPidFile(stateDir: string): Promise<number | undefined> {
 
 /** Gather the facts for a record from its state directory and /proc. */
 export async function gatherFacts(rec: ContainerRecord, stateDir: string): Promise<ContainerFacts> {
-  const [exit, pidFromFile, health, oomKilled] = await Promise.all([readExitFile(stateDir), readPidFile(stateDir), readHealthFile(stateDir), readOomKilled(stateDir)]);
+  const [exit, pidFromFile, health, oomKilled, restart] = await Promise.all([readExitFile(stateDir), readPidFile(stateDir), readHealthFile(stateDir), readOomKilled(stateDir), readRestartFile(stateDir)]);
   let monitorAlive: boolean;
   if (rec.monitorPid !== undefined) monitorAlive = monitorRunning(rec.monitorPid, stateDir);
   else monitorAlive = pidFromFile !== undefined && processAlive(pidFromFile);
-  return { exit, monitorAlive, pidFromFile, health, oomKilled };
+  return { exit, monitorAlive, pidFromFile, health, oomKilled, restart };
 }
 
 export async function observe(rec: ContainerRecord, stateDir: string): Promise<ContainerRecord> {

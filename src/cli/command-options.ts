@@ -127,12 +127,12 @@ export const psOptions = [
   { long: 'latest', short: 'l', kind: 'bool', status: 'built', help: 'Show the latest created container (includes all states)' },
   { long: 'no-trunc', kind: 'bool', status: 'built', help: "Don't truncate output" },
   { long: 'quiet', short: 'q', kind: 'bool', status: 'built', help: 'Only display container IDs' },
-  { long: 'size', short: 's', kind: 'bool', status: 'planned', help: 'Display total file sizes' },
+  { long: 'size', short: 's', kind: 'bool', status: 'built', help: 'Display total file sizes' },
 ] as const satisfies OptionTable;
 export type PsOptions = ParsedOptions<typeof psOptions>;
 
 export const logsOptions = [
-  { long: 'details', kind: 'bool', status: 'planned', help: 'Show extra details provided to logs' },
+  { long: 'details', kind: 'bool', status: 'built', help: 'Show extra details provided to logs' },
   { long: 'follow', short: 'f', kind: 'bool', status: 'built', help: 'Follow log output' },
   { long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' },
   { long: 'since', kind: 'string', status: 'built', placeholder: 'string', help: 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)' },

@@ -40,7 +40,12 @@ export interface ContainerFacts {
 /** The record as it stands given the facts (pure). */
 export function effectiveRecord(rec: ContainerRecord, facts: ContainerFacts): ContainerRecord {
   if (facts.health) rec = { ...rec, health: facts.health };
-  rec = { ...rec, restartCount: facts.restart?.restartCount, restarting: undefined };
+  if (facts.restart) rec = { ...rec, restartCount: facts.restart.restartCount };
+  if (rec.restarting !== undefined) {
+    // Recomputed below from the facts: a stored value is never the truth.
+    const { restarting: _stale, ...rest } = rec;
+    rec = rest;
+  }
   if (rec.status !== 'running' && rec.status !== 'created') return rec;
   if (facts.exit) {
     return { ...rec, status: 'exited', exitCode: facts.exit.exitCode, finishedAt: facts.exit.finishedAt, ...(facts.oomKilled ? { oomKilled: true } : {}) };

@@ -1,6 +1,7 @@
 #include "monitor/attach.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -42,6 +43,13 @@ void AttachPoint::send(const char* buf, size_t n) {
   if (!client) return;
   ssize_t w = ::send(client.get(), buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
   if (w != static_cast<ssize_t>(n)) client.reset();
+}
+
+void AttachPoint::wait_client(int timeout_ms) {
+  pollfd p{listener.get(), POLLIN, 0};
+  while (::poll(&p, 1, timeout_ms) < 0 && errno == EINTR) {
+  }
+  if (p.revents & POLLIN) accept_client();
 }
 
 ssize_t AttachPoint::client_read() {

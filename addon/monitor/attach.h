@@ -22,6 +22,8 @@ struct AttachPoint {
   int open(const std::string& state_dir, Error& err);
   // A new client replaces a previous one; the previous one sees EOF.
   void accept_client();
+  // Wait up to timeout_ms for a client and take it (start -a connects before the start).
+  void wait_client(int timeout_ms);
   // Output for the client. Never waits: a client that can't keep up is dropped, so it can
   // never stall the container (the log has everything).
   void send(const char* buf, size_t n);

@@ -38,6 +38,7 @@ struct RunArgs {
   std::string exit_file;  // written once the container has exited (its exit code, for ps/wait)
   std::string detach_keys;  // run -it: the bytes that detach the caller (--detach-keys, hex)
   std::vector<std::string> exit_command;  // run -d --rm: what to exec once it has ended
+  bool attach_wait = false;  // start -a: the first attach client connects before the start
 };
 
 bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
@@ -81,6 +82,8 @@ bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
         problem = "--detach-keys wants bytes in hex, got '" + value + "'";
         return false;
       }
+    } else if (a == "--attach-wait") {
+      out.attach_wait = true;
     } else if (take("--exit-command")) {
       out.exit_command.push_back(value);
     } else {
@@ -220,6 +223,14 @@ int run_main(int argc, char** argv) {
   if (net::prepare_network(config.network, config.state_dir, network, err) < 0)
     return fail(out, "network", err);
 
+  // run -d (and run -it, which can be detached from): `sandbox attach` connects here. Without
+  // it the container runs on, unattachable, so a failure is not the run's failure. Open before
+  // the init exists, so `start -a` can be connected before the command's first output.
+  AttachPoint attach;
+  const bool detachable = config.terminal && !args.detach_keys.empty();
+  if ((!args.log_path.empty() || detachable) && attach.open(config.state_dir, ignored) == 0) relay.attach = &attach;
+  if (detachable) relay.detach_keys.keys = args.detach_keys;
+
   InitProcess init;
   if (spawn_init(config, init, err, child_stdio) < 0) return fail(out, "clone", err);
   // Only the container holds the write ends now: its exit is the pipes' EOF.
@@ -235,6 +246,9 @@ int run_main(int argc, char** argv) {
     remove_pid_file(config.pid_file);
     return fail(out, step, err);
   }
+  // start -a: nothing of the command has run yet; its client connects first (not on a
+  // --restart's re-exec: nobody is coming then). A client that never comes costs 10 s, no more.
+  if (args.attach_wait && relay.attach && restart_count() == 0) attach.wait_client(10000);
   if (release_init(init, err) < 0) {
     abandon_init(init);
     finish_cgroup(config);
@@ -259,13 +273,6 @@ int run_main(int argc, char** argv) {
     remove_pid_file(config.pid_file);
     return fail(out, "terminal", err);
   }
-
-  // run -d (and run -it, which can be detached from): `sandbox attach` connects here. Without
-  // it the container runs on, unattachable, so a failure is not the run's failure.
-  AttachPoint attach;
-  const bool detachable = config.terminal && !args.detach_keys.empty();
-  if ((!args.log_path.empty() || detachable) && attach.open(config.state_dir, ignored) == 0) relay.attach = &attach;
-  if (detachable) relay.detach_keys.keys = args.detach_keys;
 
   ExitInfo info;
   int status = supervise(init, signals.get(), out, relay, info);

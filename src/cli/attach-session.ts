@@ -42,6 +42,22 @@ export function signalFrame(signo: number): Buffer {
 // these are the ones Node can catch without changing its own behaviour.
 const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
 
+/**
+ * start -a: connect as soon as the starting monitor listens (it waits for us before the command
+ * runs), retrying until it does or `starting` fails.
+ */
+export async function connectWhenListening(stateDir: string, ref: string, starting: Promise<unknown>): Promise<Socket> {
+  let failed = false;
+  starting.catch(() => (failed = true));
+  for (const end = Date.now() + 10_000; ; await new Promise((r) => setTimeout(r, 10))) {
+    try {
+      return await connectAttach(stateDir, ref);
+    } catch (err) {
+      if (failed || Date.now() > end) throw err;
+    }
+  }
+}
+
 /** Connect to the container's attach socket. The state dir's path may be longer than a socket
  *  path can be: it is reached through an fd. */
 export async function connectAttach(stateDir: string, ref: string): Promise<Socket> {

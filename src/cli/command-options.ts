@@ -175,10 +175,10 @@ export const renameOptions = waitOptions;
 
 export const startOptions = [
   { long: 'all', kind: 'bool', status: 'built', help: 'Start every container whose restart policy is always, or unless-stopped and not stopped by you (after a reboot)' },
-  { long: 'attach', short: 'a', kind: 'bool', status: 'planned', help: 'Attach STDOUT/STDERR and forward signals' },
-  { long: 'detach-keys', kind: 'string', status: 'planned', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
+  { long: 'attach', short: 'a', kind: 'bool', status: 'built', help: 'Attach STDOUT/STDERR and forward signals' },
+  { long: 'detach-keys', kind: 'string', status: 'built', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
   { long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' },
-  { long: 'interactive', short: 'i', kind: 'bool', status: 'planned', help: "Attach container's STDIN" },
+  { long: 'interactive', short: 'i', kind: 'bool', status: 'built', help: "Attach container's STDIN" },
 ] as const satisfies OptionTable;
 export type StartOptions = ParsedOptions<typeof startOptions>;
 

@@ -82,9 +82,11 @@ export interface DetachedStart {
  * its own (setsid, so no terminal and no shell's SIGHUP reach it), /dev/null for stdio, and
  * writes the container's output to its log. We read its messages only until `started`.
  */
-export async function launchDetached(configPath: string, exitCommand: string[] = []): Promise<DetachedStart> {
+export async function launchDetached(configPath: string, exitCommand: string[] = [], attachWait = false): Promise<DetachedStart> {
   const files = monitorFiles(dirname(configPath));
   const args = ['run', '--config', configPath, '--result-fd', '3', '--log', files.log, '--log-max-size', String(LOG_MAX_SIZE), '--exit-file', files.exit, ...exitCommandArgs(exitCommand)];
+  // start -a: the monitor lets the command start once the first attach client is connected.
+  if (attachWait) args.push('--attach-wait');
   const child = spawn(monitorPath(), args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);

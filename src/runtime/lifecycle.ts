@@ -114,7 +114,7 @@ export async function stopContainer(store: ContainerStore, rec: ContainerRecord,
 }
 
 /** Start an existing container again with its monitor detached (docker start / restart). */
-export async function startContainer(store: ContainerStore, rec: ContainerRecord): Promise<ContainerRecord> {
+export async function startContainer(store: ContainerStore, rec: ContainerRecord, attachWait = false): Promise<ContainerRecord> {
   return store.withContainerLock(rec.id, async () => {
     const fresh = await store.read(rec.id);
     const facts = await gatherFacts(fresh, store.dir(fresh.id));
@@ -126,7 +126,7 @@ export async function startContainer(store: ContainerStore, rec: ContainerRecord
     await rm(join(stateDir, 'stop-requested'), { force: true });
     // docker resets RestartCount when its user starts a container.
     await rm(join(stateDir, 'restart.json'), { force: true });
-    const started = await launchDetached(containerLayout(stateDir).config);
+    const started = await launchDetached(containerLayout(stateDir).config, [], attachWait);
     const base = now.status === fresh.status ? fresh : { ...now, status: fresh.status };
     return store.transition(base, 'running', {
       pid: started.pid,

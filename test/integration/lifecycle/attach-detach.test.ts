@@ -6,10 +6,12 @@
 // ps -s; logs --details.
 import test from 'ava';
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
 import { needs } from '../../helpers/facility.js';
 import { fixtures } from '../../helpers/fixtures.js';
-import { cliWords as cli, inTerminal } from '../../helpers/terminal.js';
+import { cliWords as cli, inTerminal, type TypedKeys } from '../../helpers/terminal.js';
 
 const RUNTIME = ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'] as const;
 const it = needs(test, [...RUNTIME], 'runs real containers as an unprivileged user');
@@ -26,7 +28,9 @@ test.after.always(async () => {
 });
 
 const sandbox = (...args: string[]) => runSandbox(args, { env: home.env });
-const term = (line: string, keys: string[] = [], pauseMs?: number) => inTerminal(home.env, line, keys, pauseMs);
+const term = (line: string, keys: TypedKeys[] = [], pauseMs?: number) => inTerminal(home.env, line, keys, pauseMs);
+/** Typed at busybox sh's prompt. */
+const atPrompt = (keys: string) => ({ after: /# /, keys });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const name = () => `c${Math.random().toString(36).slice(2, 10)}`;
 
@@ -72,10 +76,11 @@ it('attach --sig-proxy=false: ^C ends the attach client only; the container runs
 
 it('run -it: ctrl-p ctrl-q detaches (exit 0, the container runs on); attach later reaches the same shell', async (t) => {
   const n = name();
-  const r = await term(`${cli} run -it --name ${n} lab/busybox sh`, ['X=kept-$((20+22))\r', '\x10\x11']);
+  const r = await term(`${cli} run -it --name ${n} lab/busybox sh`, [atPrompt('X=kept-$((20+22))\r'), atPrompt('\x10\x11')]);
   t.is(r.code, 0, r.screen);
   t.regex(await statusOf(n), /^Up /);
-  const a = await term(`${cli} attach ${n}`, ['echo $X\r', 'exit 3\r']);
+  // Attaching prints nothing (the prompt was shown before): type after the pause.
+  const a = await term(`${cli} attach ${n}`, ['echo $X\r', atPrompt('exit 3\r')]);
   t.is(a.code, 3, a.screen);
   t.regex(a.screen, /^kept-42\r*$/m);
   t.regex(await statusOf(n), /^Exited \(3\)/);
@@ -85,7 +90,7 @@ it('run -it: ctrl-p ctrl-q detaches (exit 0, the container runs on); attach late
 
 it('run -it --rm --detach-keys: the chosen keys detach; ctrl-p ctrl-q is ordinary input; the container is removed when it ends', async (t) => {
   const n = name();
-  const r = await term(`${cli} run -it --rm --name ${n} --detach-keys=ctrl-x,x lab/busybox sh`, ['\x10\x11echo typed\r', '\x18x']);
+  const r = await term(`${cli} run -it --rm --name ${n} --detach-keys=ctrl-x,x lab/busybox sh`, [atPrompt('\x10\x11echo typed\r'), atPrompt('\x18x')]);
   t.is(r.code, 0, r.screen);
   t.regex(r.screen, /^typed\r*$/m);
   t.regex(await statusOf(n), /^Up /);
@@ -104,8 +109,16 @@ it('run --detach-keys with a bad value is refused before anything is created', a
 
 it('attach to a -t container sends the client\'s window size, and its changes', async (t) => {
   const id = await runD('-it', 'lab/busybox', 'sh');
-  const line = `stty rows 21 cols 61; (sleep 3; stty rows 42 cols 111 </dev/tty) & ${cli} attach ${id}`;
-  const r = await term(line, ['stty size\r', '', 'stty size\r', '\x10\x11'], 1500);
+  // The window is resized (by a job on that terminal, as a window manager would) once the
+  // first size has been seen; then the container is asked again.
+  const go = join(home.env.TMPDIR ?? '/tmp', `resize-${id}`);
+  const line = `stty rows 21 cols 61; (while [ ! -e ${go} ]; do sleep 0.1; done; stty rows 42 cols 111 </dev/tty) & ${cli} attach ${id}`;
+  const r = await term(line, [
+    atPrompt('stty size\r'),
+    { after: /^21 61\r*$/m, keys: '', first: () => writeFile(go, '') },
+    'stty size\r',
+    { after: /^42 111\r*$/m, keys: '\x10\x11' },
+  ]);
   t.is(r.code, 0, r.screen);
   t.regex(r.screen, /^21 61\r*$/m);
   t.regex(r.screen, /^42 111\r*$/m);
@@ -114,10 +127,11 @@ it('attach to a -t container sends the client\'s window size, and its changes', 
 
 it('run -d --rm: listed while it runs, wait prints its code, then it and its anonymous volume are gone; a named volume stays', async (t) => {
   const vol = name();
-  const id = await runD('--rm', '-v', '/anon', '-v', `${vol}:/named`, 'lab/busybox', 'sh', '-c', 'sleep 2; exit 7');
+  const id = await runD('--rm', '-v', '/anon', '-v', `${vol}:/named`, 'lab/busybox', 'sh', '-c', 'sleep 4; exit 7');
+  const waiting = sandbox('wait', id);
   t.regex(await statusOf(id), /^Up /);
   const anon = await anonymousVolumeOf(id);
-  const w = await sandbox('wait', id);
+  const w = await waiting;
   t.is(w.stdout, '7\n', w.stderr);
   await until(async () => (await statusOf(id)) === '');
   t.is(await statusOf(id), '');
@@ -178,4 +192,29 @@ it('logs --details: each line after docker\'s (empty) attribute list and its spa
   t.is(r.stdout, ' hello\n');
   t.is(r.stderr, ' oops\n');
   await sandbox('rm', id);
+});
+
+it('start -a: attached from the first output (nothing missed), ends with the container\'s code; -a with two containers is refused', async (t) => {
+  const id = (await sandbox('create', 'lab/busybox', 'sh', '-c', 'echo first; exit 6')).stdout.trim();
+  const r = await sandbox('start', '-a', id);
+  t.is(r.code, 6, r.stderr);
+  t.is(r.stdout, 'first\n');
+  const again = await sandbox('start', '-a', id);
+  t.is(again.stdout, 'first\n');
+  const two = await sandbox('start', '-a', id, id);
+  t.is(two.code, 125);
+  t.is(two.stderr, 'sandbox: you cannot start and attach multiple containers at once\n');
+  await sandbox('rm', id);
+});
+
+it('start -ai: a -it container\'s shell in our terminal, sized to it; the detach keys leave it running', async (t) => {
+  const id = (await sandbox('create', '-it', 'lab/busybox', 'sh')).stdout.trim();
+  const r = await term(`stty rows 22 cols 66; ${cli} start -ai ${id}`, [atPrompt('stty size\r'), atPrompt('exit 9\r')]);
+  t.is(r.code, 9, r.screen);
+  t.regex(r.screen, /^22 66\r*$/m);
+  const d = await term(`${cli} start -ai ${id}`, [atPrompt('echo again-$((1+1))\r'), atPrompt('\x10\x11')]);
+  t.is(d.code, 0, d.screen);
+  t.regex(d.screen, /^again-2\r*$/m);
+  t.regex(await statusOf(id), /^Up /);
+  await sandbox('rm', '-f', id);
 });

@@ -2,7 +2,7 @@
 // monitor writes exit.json when the container ends, and a monitor killed with -9 writes nothing.
 // So every reader (ps, inspect, wait, rm, start) looks at the record together with these facts;
 // `effectiveRecord` decides, purely, and commands that change a container persist the result.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerRecord, HealthState } from './containers.js';
@@ -30,6 +30,9 @@ export interface ContainerFacts {
   /** The init pid from the pid file, when the monitor wrote one (a CLI killed before it
    *  recorded `running` leaves only this). */
   pidFromFile?: number | undefined;
+  /** When the pid file was written (the current init's start): read after a --restart, whose
+   *  run started later than the record says. */
+  pidWrittenAt?: string | undefined;
   /** health.json, written by the monitor after each healthcheck. */
   health?: HealthState | undefined;
   /** cgroup.json's verdict, written by the monitor before exit.json when the container had a
@@ -68,6 +71,8 @@ export function effectiveRecord(rec: ContainerRecord, facts: ContainerFacts): Co
       error: `the container's monitor${rec.monitorPid ? ` (pid ${rec.monitorPid})` : ''} is gone; its exit status is unknown`,
     };
   }
+  // Restarted by its policy: running since the current init started (docker's StartedAt).
+  if (facts.restart && facts.pidFromFile !== undefined && facts.pidWrittenAt) return { ...rec, pid: facts.pidFromFile, startedAt: facts.pidWrittenAt };
   return rec;
 }
 
@@ -154,7 +159,8 @@ export async function gatherFacts(rec: ContainerRecord, stateDir: string): Promi
   let monitorAlive: boolean;
   if (rec.monitorPid !== undefined) monitorAlive = monitorRunning(rec.monitorPid, stateDir);
   else monitorAlive = pidFromFile !== undefined && processAlive(pidFromFile);
-  return { exit, monitorAlive, pidFromFile, health, oomKilled, restart };
+  const pidWrittenAt = restart && pidFromFile !== undefined ? await stat(join(stateDir, 'pid')).then((s) => s.mtime.toISOString(), () => undefined) : undefined;
+  return { exit, monitorAlive, pidFromFile, health, oomKilled, restart, pidWrittenAt };
 }
 
 export async function observe(rec: ContainerRecord, stateDir: string): Promise<ContainerRecord> {

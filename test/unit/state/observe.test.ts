@@ -66,3 +66,9 @@ test('--restart: once the next run has its init, the container is running again 
   t.is(r.restarting, undefined);
   t.is(r.restartCount, 2);
 });
+
+test('--restart: the current run started when its pid file was written, not at the first start', (t) => {
+  const r = effectiveRecord(base, { monitorAlive: true, pidFromFile: 123, pidWrittenAt: '2026-01-01T00:00:09.000Z', restart });
+  t.is(r.startedAt, '2026-01-01T00:00:09.000Z');
+  t.is(r.pid, 123);
+});

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -39,10 +40,23 @@ void AttachPoint::accept_client() {
   input.clear();  // a previous client's half frame is not this one's
 }
 
-void AttachPoint::send(const char* buf, size_t n) {
+void AttachPoint::send(const char* buf, size_t n, char stream) {
   if (!client) return;
-  ssize_t w = ::send(client.get(), buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-  if (w != static_cast<ssize_t>(n)) client.reset();
+  // One send per frame, header and payload together: a frame is whole or the client is gone.
+  char head[3] = {stream, 0, 0};
+  iovec iov[2] = {{head, sizeof head}, {const_cast<char*>(buf), n}};
+  msghdr msg{};
+  msg.msg_iov = stream ? iov : iov + 1;
+  msg.msg_iovlen = stream ? 2 : 1;
+  size_t total = n;
+  if (stream) {
+    if (n > 0xffff) return client.reset();  // callers read at most 8 KiB at a time
+    head[1] = static_cast<char>(n >> 8);
+    head[2] = static_cast<char>(n & 0xff);
+    total += sizeof head;
+  }
+  ssize_t w = ::sendmsg(client.get(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (w != static_cast<ssize_t>(total)) client.reset();
 }
 
 void AttachPoint::wait_client(int timeout_ms) {

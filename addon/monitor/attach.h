@@ -25,8 +25,10 @@ struct AttachPoint {
   // Wait up to timeout_ms for a client and take it (start -a connects before the start).
   void wait_client(int timeout_ms);
   // Output for the client. Never waits: a client that can't keep up is dropped, so it can
-  // never stall the container (the log has everything).
-  void send(const char* buf, size_t n);
+  // never stall the container (the log has everything). A -t container's output is sent raw;
+  // without -t, `stream` ('o' stdout, 'e' stderr) frames it (attach_input.h) so the client
+  // keeps the two apart, as docker's attach does.
+  void send(const char* buf, size_t n, char stream = 0);
   // Append what the client sent to `input` (framed: attach_input.h). Returns the byte count,
   // 0 when there is nothing now; closes the client at EOF.
   ssize_t client_read();

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 
 #include "monitor/signals.h"
@@ -70,7 +71,7 @@ bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attac
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n > 0) {
       if (log) log->write(stream, buf, static_cast<size_t>(n));
-      if (attach) attach->send(buf, static_cast<size_t>(n));
+      if (attach) attach->send(buf, static_cast<size_t>(n), std::strcmp(stream, "stdout") == 0 ? 'o' : 'e');
       continue;
     }
     if (n < 0 && errno == EINTR) continue;

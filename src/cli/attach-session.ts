@@ -38,6 +38,22 @@ export function signalFrame(signo: number): Buffer {
   return attachFrame(FRAME.signal, Buffer.from([signo]));
 }
 
+/**
+ * Output of a container without -t comes framed ('o' stdout, 'e' stderr, same header as ours):
+ * takes the whole frames from `buffered` (pure); `rest` is an incomplete tail.
+ */
+export function outputFrames(buffered: Buffer): { frames: { stream: 'stdout' | 'stderr'; data: Buffer }[]; rest: Buffer } {
+  const frames: { stream: 'stdout' | 'stderr'; data: Buffer }[] = [];
+  let at = 0;
+  while (buffered.length - at >= 3) {
+    const len = buffered.readUInt16BE(at + 1);
+    if (buffered.length - at < 3 + len) break;
+    frames.push({ stream: buffered[at] === 0x65 ? 'stderr' : 'stdout', data: buffered.subarray(at + 3, at + 3 + len) });
+    at += 3 + len;
+  }
+  return { frames, rest: buffered.subarray(at) };
+}
+
 // docker's client forwards every catchable signal but those about the terminal and children;
 // these are the ones Node can catch without changing its own behaviour.
 const PROXIED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR2'];
@@ -83,6 +99,7 @@ export interface AttachSessionOptions {
   sigProxy: boolean;
   detachKeys: Buffer;
   stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
 }
 
 /** Run the session until the container ends (the monitor closes) or we detach. */
@@ -109,7 +126,14 @@ export async function attachSession(socket: Socket, o: AttachSessionOptions): Pr
     }
     for (const s of proxied) process.on(s, proxy);
     const ended = new Promise<void>((resolve) => {
-      socket.on('data', (b: Buffer) => o.stdout.write(b));
+      // -t: one stream, the terminal's bytes, raw. Without: stdout and stderr, framed.
+      let rest = Buffer.alloc(0);
+      socket.on('data', (b: Buffer) => {
+        if (o.tty) return void o.stdout.write(b);
+        const split = outputFrames(rest.length ? Buffer.concat([rest, b]) : b);
+        for (const f of split.frames) (f.stream === 'stderr' ? o.stderr : o.stdout).write(f.data);
+        rest = Buffer.from(split.rest);
+      });
       socket.on('close', () => resolve());
       socket.on('error', () => resolve());
     });

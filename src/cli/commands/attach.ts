@@ -29,7 +29,7 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   const tty = config.process?.terminal === true;
 
   const socket = await connectAttach(dir, positionals[0]!);
-  const { detached } = await attachSession(socket, { tty, stdin: options.noStdin !== true, sigProxy: options.sigProxy !== false, detachKeys: keys, stdout: ctx.stdout });
+  const { detached } = await attachSession(socket, { tty, stdin: options.noStdin !== true, sigProxy: options.sigProxy !== false, detachKeys: keys, stdout: ctx.stdout, stderr: ctx.stderr });
   if (detached) return 0;
   // The monitor closed the connection: the container has stopped; its exit code is ours.
   await waitStopped(store, rec);

@@ -73,7 +73,7 @@ async function startAttached(store: ContainerStore, ref: string, options: { inte
     // The started record names the new monitor, which waitStopped below must watch.
     [socket, rec] = await Promise.all([connectWhenListening(dir, ref, starting), starting]);
   }
-  const { detached } = await attachSession(socket, { tty, stdin: options.interactive, sigProxy: true, detachKeys: keys, stdout: ctx.stdout });
+  const { detached } = await attachSession(socket, { tty, stdin: options.interactive, sigProxy: true, detachKeys: keys, stdout: ctx.stdout, stderr: ctx.stderr });
   if (detached) return 0;
   await waitStopped(store, rec);
   rec = await settle(store, await store.read(rec.id));

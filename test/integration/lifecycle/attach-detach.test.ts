@@ -195,10 +195,11 @@ it('logs --details: each line after docker\'s (empty) attribute list and its spa
 });
 
 it('start -a: attached from the first output (nothing missed), ends with the container\'s code; -a with two containers is refused', async (t) => {
-  const id = (await sandbox('create', 'lab/busybox', 'sh', '-c', 'echo first; exit 6')).stdout.trim();
+  const id = (await sandbox('create', 'lab/busybox', 'sh', '-c', 'echo first; echo oops >&2; exit 6')).stdout.trim();
   const r = await sandbox('start', '-a', id);
   t.is(r.code, 6, r.stderr);
   t.is(r.stdout, 'first\n');
+  t.is(r.stderr, 'oops\n');
   const again = await sandbox('start', '-a', id);
   t.is(again.stdout, 'first\n');
   const two = await sandbox('start', '-a', id, id);

@@ -84,11 +84,12 @@ it('attach to a -d -it shell: typed lines run in it, --detach-keys changes the k
   await sandbox('rm', id);
 });
 
-it('attach to a container without -t: its stdout and stderr arrive as they are written, then its exit code', async (t) => {
+it('attach to a container without -t: its stdout and stderr arrive as they are written, each on ours, then its exit code', async (t) => {
   const id = (await sandbox('run', '-d', 'lab/busybox', 'sh', '-c', 'sleep 1; echo hello; echo oops >&2; sleep 0.5; echo bye; exit 4')).stdout.trim();
   const r = await sandbox('attach', id);
   t.is(r.code, 4, r.stderr);
-  t.is(r.stdout, 'hello\noops\nbye\n');
+  t.is(r.stdout, 'hello\nbye\n');
+  t.is(r.stderr, 'oops\n');
   await sandbox('rm', id);
 });
 

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parseDetachKeys } from '../../../src/cli/commands/attach.js';
 import { DetachKeyMatcher } from '../../../src/cli/detach-keys.js';
-import { attachFrame, inputFrames, signalFrame, windowFrame } from '../../../src/cli/attach-session.js';
+import { attachFrame, inputFrames, outputFrames, signalFrame, windowFrame } from '../../../src/cli/attach-session.js';
 
 test('detach keys: docker\'s default ctrl-p,ctrl-q is 0x10 0x11', (t) => {
   t.deepEqual([...parseDetachKeys('ctrl-p,ctrl-q')], [0x10, 0x11]);
@@ -31,4 +31,11 @@ test('attach frames: a type byte, a 16-bit big-endian length, the payload', (t) 
   t.deepEqual([...attachFrame(0x69, Buffer.from('ls'))], [0x69, 0, 2, 0x6c, 0x73]);
   const big = inputFrames(Buffer.alloc(70_000, 0x61));
   t.deepEqual(big.map((f) => f.length - 3), [65_535, 4_465]);
+});
+
+test('output frames of a container without -t: stdout and stderr apart, an incomplete tail kept', (t) => {
+  const all = Buffer.concat([attachFrame(0x6f, Buffer.from('out\n')), attachFrame(0x65, Buffer.from('err\n')), Buffer.from([0x6f, 0, 5, 0x61])]);
+  const { frames, rest } = outputFrames(all);
+  t.deepEqual(frames.map((f) => [f.stream, f.data.toString()]), [['stdout', 'out\n'], ['stderr', 'err\n']]);
+  t.deepEqual([...rest], [0x6f, 0, 5, 0x61]);
 });

@@ -6,7 +6,8 @@
 //   'i' keys for the container's terminal     (payload: the bytes)
 //   'w' the client's window size              (payload: rows, cols as 16-bit big-endian)
 //   's' a signal the client got (--sig-proxy)  (payload: one byte, the signal number)
-// Monitor -> client stays raw output: nothing there needs framing.
+// Monitor -> client: a -t container's output raw; without -t, 'o' (stdout) and 'e' (stderr)
+// frames with the same header (AttachPoint::send).
 #pragma once
 #include <sys/types.h>
 

@@ -21,6 +21,10 @@ json::Value exited(int exit_code, int signal) {
   return typed("exited").set("exitCode", json::Value::number(exit_code)).set("signal", json::Value::number(signal));
 }
 
+json::Value detached() {
+  return typed("detached");
+}
+
 json::Value exec_failed(int errnum, const std::string& path) {
   return typed("exec-failed").set("errno", json::Value::number(errnum)).set("path", json::Value::string(path));
 }

@@ -1,8 +1,10 @@
 #include "monitor/attach.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -33,18 +35,41 @@ int AttachPoint::open(const std::string& state_dir, Error& err) {
 
 void AttachPoint::accept_client() {
   int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (fd >= 0) client.reset(fd);
+  if (fd < 0) return;
+  client.reset(fd);
+  input.clear();  // a previous client's half frame is not this one's
 }
 
-void AttachPoint::send(const char* buf, size_t n) {
+void AttachPoint::send(const char* buf, size_t n, char stream) {
   if (!client) return;
-  ssize_t w = ::send(client.get(), buf, n, MSG_DONTWAIT | MSG_NOSIGNAL);
-  if (w != static_cast<ssize_t>(n)) client.reset();
+  // One send per frame, header and payload together: a frame is whole or the client is gone.
+  char head[3] = {stream, 0, 0};
+  iovec iov[2] = {{head, sizeof head}, {const_cast<char*>(buf), n}};
+  msghdr msg{};
+  msg.msg_iov = stream ? iov : iov + 1;
+  msg.msg_iovlen = stream ? 2 : 1;
+  size_t total = n;
+  if (stream) {
+    if (n > 0xffff) return client.reset();  // callers read at most 8 KiB at a time
+    head[1] = static_cast<char>(n >> 8);
+    head[2] = static_cast<char>(n & 0xff);
+    total += sizeof head;
+  }
+  ssize_t w = ::sendmsg(client.get(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (w != static_cast<ssize_t>(total)) client.reset();
 }
 
-ssize_t AttachPoint::client_read(char* buf, size_t size) {
-  ssize_t n = ::read(client.get(), buf, size);
-  if (n > 0) return n;
+void AttachPoint::wait_client(int timeout_ms) {
+  pollfd p{listener.get(), POLLIN, 0};
+  while (::poll(&p, 1, timeout_ms) < 0 && errno == EINTR) {
+  }
+  if (p.revents & POLLIN) accept_client();
+}
+
+ssize_t AttachPoint::client_read() {
+  char buf[4096];
+  ssize_t n = ::read(client.get(), buf, sizeof buf);
+  if (n > 0) return input.append(buf, static_cast<size_t>(n)), n;
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
   client.reset();
   return 0;

@@ -1,6 +1,7 @@
 // `sandbox attach`: a unix socket in the container's state dir (0600) where one client at a
-// time gets the container's output as it is produced and, for a -t container, feeds its pty.
-// Detached runs only: a foreground run's output already goes to the caller.
+// time gets the container's output as it is produced and sends framed input (attach_input.h):
+// keys for a -t container's pty, its window size, the signals it got (--sig-proxy).
+// Detached runs, and a foreground `run -it` (which can be detached from, then attached to).
 #pragma once
 #include <sys/types.h>
 
@@ -14,18 +15,23 @@ namespace sandbox {
 struct AttachPoint {
   unique_fd listener;
   unique_fd client;  // the one attached CLI, if any
+  std::string input;  // what the client sent that is not a whole frame yet
 
   // Bind STATE_DIR/attach.sock. State dirs can be longer than a socket path may be (108
   // bytes), so the name is reached through /proc/self/fd of the directory.
   int open(const std::string& state_dir, Error& err);
   // A new client replaces a previous one; the previous one sees EOF.
   void accept_client();
+  // Wait up to timeout_ms for a client and take it (start -a connects before the start).
+  void wait_client(int timeout_ms);
   // Output for the client. Never waits: a client that can't keep up is dropped, so it can
-  // never stall the container (the log has everything).
-  void send(const char* buf, size_t n);
-  // Read what the client typed (for a -t container's pty; otherwise the caller drops it).
-  // Returns the byte count, 0 when there is nothing now; closes the client at EOF.
-  ssize_t client_read(char* buf, size_t size);
+  // never stall the container (the log has everything). A -t container's output is sent raw;
+  // without -t, `stream` ('o' stdout, 'e' stderr) frames it (attach_input.h) so the client
+  // keeps the two apart, as docker's attach does.
+  void send(const char* buf, size_t n, char stream = 0);
+  // Append what the client sent to `input` (framed: attach_input.h). Returns the byte count,
+  // 0 when there is nothing now; closes the client at EOF.
+  ssize_t client_read();
 };
 
 }  // namespace sandbox

@@ -1,6 +1,7 @@
 // `sandbox-monitor run --config PATH --result-fd N`: one foreground container, from config to
 // exit code. The steps inside the container are in init/setup.cc; this is the outside half.
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,9 +9,11 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "cgroup/cgroup.h"
 #include "init/config.h"
+#include "monitor/attach_input.h"
 #include "monitor/health.h"
 #include "monitor/log_writer.h"
 #include "monitor/modes.h"
@@ -33,6 +36,9 @@ struct RunArgs {
   std::string log_path;   // run -d: the container's stdout/stderr go to this log
   long long log_max_size = 0;
   std::string exit_file;  // written once the container has exited (its exit code, for ps/wait)
+  std::string detach_keys;  // run -it: the bytes that detach the caller (--detach-keys, hex)
+  std::vector<std::string> exit_command;  // run -d --rm: what to exec once it has ended
+  bool attach_wait = false;  // start -a: the first attach client connects before the start
 };
 
 bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
@@ -71,6 +77,15 @@ bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
       }
     } else if (take("--exit-file")) {
       out.exit_file = value;
+    } else if (take("--detach-keys")) {
+      if (!parse_detach_keys_hex(value, out.detach_keys)) {
+        problem = "--detach-keys wants bytes in hex, got '" + value + "'";
+        return false;
+      }
+    } else if (a == "--attach-wait") {
+      out.attach_wait = true;
+    } else if (take("--exit-command")) {
+      out.exit_command.push_back(value);
     } else {
       problem = "unknown argument '" + a + "'";
       return false;
@@ -96,14 +111,19 @@ int read_file(const std::string& path, std::string& out, Error& err) {
   }
 }
 
-// {"exitCode":N,"signal":S,"finishedAt":"..."}, temp + rename so a reader never sees half of
-// it. This file, not the CLI, is the truth about how a detached container ended.
-void write_exit_file(const std::string& path, const ExitInfo& info) {
-  if (path.empty()) return;
+// {"exitCode":N,"signal":S,"finishedAt":"..."}: how the run ended.
+json::Value exit_record(const ExitInfo& info) {
   json::Value v = json::Value::object();
   v.set("exitCode", json::Value::number(info.exit_code));
   v.set("signal", json::Value::number(info.signal));
   v.set("finishedAt", json::Value::string(timestamp_now()));
+  return v;
+}
+
+// Temp + rename so a reader never sees half of it. The exit file, not the CLI, is the truth
+// about how a detached container ended.
+void write_json_file(const std::string& path, const json::Value& v) {
+  if (path.empty()) return;
   const std::string text = v.dump() + "\n";
   const std::string tmp = path + ".tmp." + std::to_string(::getpid());
   unique_fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -121,6 +141,19 @@ void finish_cgroup(const RuntimeConfig& config) {
   Error ignored;  // best effort: the container's own result is what the user needs
   if (!leaf.empty()) record_cgroup(config.state_dir, leaf, cgroup_oom_killed(leaf), ignored);
   remove_cgroup(config.cgroup, leaf);
+}
+
+// Replace this monitor with the exit command. Its signals are unblocked first: a blocked mask
+// survives exec, and the CLI must be killable as usual.
+void exec_exit_command(const std::vector<std::string>& command) {
+  std::vector<char*> argv;
+  for (const auto& a : command) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  ::signal(SIGPIPE, SIG_DFL);
+  ::execv(argv[0], argv.data());
 }
 
 int fail(int result_fd, const char* step, const Error& err) {
@@ -190,6 +223,14 @@ int run_main(int argc, char** argv) {
   if (net::prepare_network(config.network, config.state_dir, network, err) < 0)
     return fail(out, "network", err);
 
+  // run -d (and run -it, which can be detached from): `sandbox attach` connects here. Without
+  // it the container runs on, unattachable, so a failure is not the run's failure. Open before
+  // the init exists, so `start -a` can be connected before the command's first output.
+  AttachPoint attach;
+  const bool detachable = config.terminal && !args.detach_keys.empty();
+  if ((!args.log_path.empty() || detachable) && attach.open(config.state_dir, ignored) == 0) relay.attach = &attach;
+  if (detachable) relay.detach_keys.keys = args.detach_keys;
+
   InitProcess init;
   if (spawn_init(config, init, err, child_stdio) < 0) return fail(out, "clone", err);
   // Only the container holds the write ends now: its exit is the pipes' EOF.
@@ -205,6 +246,9 @@ int run_main(int argc, char** argv) {
     remove_pid_file(config.pid_file);
     return fail(out, step, err);
   }
+  // start -a: nothing of the command has run yet; its client connects first (not on a
+  // --restart's re-exec: nobody is coming then). A client that never comes costs 10 s, no more.
+  if (args.attach_wait && relay.attach && restart_count() == 0) attach.wait_client(10000);
   if (release_init(init, err) < 0) {
     abandon_init(init);
     finish_cgroup(config);
@@ -230,11 +274,6 @@ int run_main(int argc, char** argv) {
     return fail(out, "terminal", err);
   }
 
-  // run -d: `sandbox attach` connects here. Without it the container runs on, unattachable,
-  // so a failure is not the run's failure.
-  AttachPoint attach;
-  if (!args.log_path.empty() && attach.open(config.state_dir, ignored) == 0) relay.attach = &attach;
-
   ExitInfo info;
   int status = supervise(init, signals.get(), out, relay, info);
   // The init is reaped, its mount namespace and the FUSE rootfs with it: the server is leaving.
@@ -252,9 +291,18 @@ int run_main(int argc, char** argv) {
   const RestartPolicy policy = parse_restart_policy(config_json);
   if (info.started && should_restart(policy, info.exit_code, restart_count(), ::access(stop_marker.c_str(), F_OK) == 0)) {
     relay = OutputRelay();  // our ends of the old pipes; the new run makes its own
+    // docker's RestartCount and the ended run's code, for inspect and ps while we back off.
+    json::Value restarting = exit_record(info);
+    restarting.set("restartCount", json::Value::number(restart_count() + 1));
+    write_json_file(config.state_dir + "/restart.json", restarting);
     restart_monitor(argv, out, stop_marker);
   }
-  if (info.started) write_exit_file(args.exit_file, info);
+  if (info.started) write_json_file(args.exit_file, exit_record(info));
+  // run -d --rm (or a detached run -it --rm): no CLI waits for this container, so its removal
+  // is ours to start, as conmon's --exit-command does: the CLI's own `rm` path, exec'd in our
+  // place once the exit file is there (so `wait` still reads the code).
+  if (info.started && !args.exit_command.empty() && (!args.log_path.empty() || relay.detached))
+    exec_exit_command(args.exit_command);
   return status;
 }
 

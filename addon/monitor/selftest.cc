@@ -13,6 +13,7 @@ int protocol_selftest_main(int, char**) {
       p::started(42),
       p::exited(3, 0),
       p::exited(137, 9),
+      p::detached(),
       p::exec_failed(2, "nosuchcmd"),
       p::error("mount", 1, "mount proc on /proc: Operation not permitted"),
       p::unpacked(7, {{"dev/sda", "device nodes cannot be created rootless"}}),

@@ -3,11 +3,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <string>
 
 #include "monitor/signals.h"
@@ -69,7 +71,7 @@ bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attac
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n > 0) {
       if (log) log->write(stream, buf, static_cast<size_t>(n));
-      if (attach) attach->send(buf, static_cast<size_t>(n));
+      if (attach) attach->send(buf, static_cast<size_t>(n), std::strcmp(stream, "stdout") == 0 ? 'o' : 'e');
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -120,15 +122,50 @@ void flush_pty(int pty, std::string& pending) {
 }
 
 // Our stdin into the pty: the caller's keys, in raw mode, so ^C arrives as a byte the pty's
-// line discipline turns into SIGINT for the container (docker's behaviour). False at EOF.
+// line discipline turns into SIGINT for the container (docker's behaviour). False at EOF or
+// when the caller typed the detach keys (`detached` set).
 // One read per readable event: our stdin is the caller's, and may well be blocking.
-bool relay_input(int pty, std::string& pending) {
+bool relay_input(int pty, std::string& pending, DetachKeys& keys, bool& detached) {
   char buf[4096];
   ssize_t n;
   while ((n = ::read(0, buf, sizeof buf)) < 0 && errno == EINTR) {
   }
-  if (n > 0) return feed_pty(pty, pending, buf, static_cast<size_t>(n)), true;
+  if (n > 0) {
+    const std::string keep = keys.filter(buf, static_cast<size_t>(n), detached);
+    feed_pty(pty, pending, keep.data(), keep.size());
+    return !detached;
+  }
   return n < 0 && errno == EAGAIN;
+}
+
+// The caller of a foreground run -it typed the detach keys: tell its CLI (which restores its
+// terminal and exits 0, as docker's client does) and let go of that terminal, so the container
+// runs on with nobody's session attached; its output goes to attach clients from now on.
+void detach_from_caller(int result_fd) {
+  protocol::send(result_fd, protocol::detached());
+  const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0) return;
+  for (int fd = 0; fd < 3; fd++) ::dup3(null, fd, 0);
+  ::close(null);
+}
+
+// What an attach client sent: keys for the pty, its window size, a signal it got (--sig-proxy).
+void handle_attach_input(AttachPoint& at, const InitProcess& init, int pty, std::string& pending) {
+  AttachFrame f;
+  while (take_attach_frame(at.input, f)) {
+    unsigned short rows = 0, cols = 0;
+    if (f.type == 'i' && pty >= 0) {
+      feed_pty(pty, pending, f.payload.data(), f.payload.size());
+    } else if (f.type == 'w' && pty >= 0 && frame_window_size(f.payload, rows, cols)) {
+      winsize ws{};
+      ws.ws_row = rows;
+      ws.ws_col = cols;
+      ::ioctl(pty, TIOCSWINSZ, &ws);  // the kernel sends SIGWINCH to the container's foreground group
+    } else if (f.type == 's' && f.payload.size() == 1) {
+      const int sig = static_cast<unsigned char>(f.payload[0]);
+      if (sig >= 1 && sig < NSIG) send_signal(init, sig);
+    }
+  }
 }
 
 void set_nonblocking(int fd) {
@@ -235,13 +272,14 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
     if (relay.pty && (fds[7].revents & POLLOUT)) flush_pty(relay.pty.get(), pending);
     if (relay.pty && (fds[7].revents & ~POLLOUT)) drain_pty(relay.pty, relay.log, relay.attach);
     if (!relay.pty) pending.clear();
-    if (input_open && relay.pty && fds[8].revents && !relay_input(relay.pty.get(), pending)) input_open = false;
-
-    if (at && at->client && fds[10].revents) {
-      char buf[4096];
-      const ssize_t n = at->client_read(buf, sizeof buf);
-      if (n > 0 && relay.pty) feed_pty(relay.pty.get(), pending, buf, static_cast<size_t>(n));
+    if (input_open && relay.pty && fds[8].revents &&
+        !relay_input(relay.pty.get(), pending, relay.detach_keys, relay.detached)) {
+      input_open = false;
+      if (relay.detached) detach_from_caller(result_fd);
     }
+
+    if (at && at->client && fds[10].revents && at->client_read() > 0)
+      handle_attach_input(*at, init, relay.pty ? relay.pty.get() : -1, pending);
     if (at && at->listener && fds[9].revents) at->accept_client();
 
     if (relay.health) relay.health->tick(fds[5], fds[6]);

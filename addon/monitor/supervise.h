@@ -2,6 +2,7 @@
 // pidfd) and the monitor's signals. Issue 5 grows it with stdio relay, logs, attach and the PTY.
 #pragma once
 #include "monitor/attach.h"
+#include "monitor/attach_input.h"
 #include "monitor/health.h"
 #include "monitor/log_writer.h"
 #include "monitor/spawn.h"
@@ -20,8 +21,13 @@ struct OutputRelay {
   // -t: the container's pty master. Its output goes to the log (run -d) or to our stdout;
   // our stdin is copied into it until EOF (/dev/null without -i: at once).
   unique_fd pty;
-  // run -d: where `sandbox attach` connects (monitor/attach.h); null for a foreground run.
+  // run -d, run -it: where `sandbox attach` connects (monitor/attach.h); else null.
   AttachPoint* attach = nullptr;
+  // run -it in the foreground: the caller's detach keys in our stdin (--detach-keys). On them
+  // the loop sends `detached` on the result fd, lets go of the caller's terminal (stdio becomes
+  // /dev/null) and runs on for attach clients; `detached` says it happened.
+  DetachKeys detach_keys;
+  bool detached = false;
 };
 
 // How the container ended, for the exit file.

@@ -127,12 +127,12 @@ export const psOptions = [
   { long: 'latest', short: 'l', kind: 'bool', status: 'built', help: 'Show the latest created container (includes all states)' },
   { long: 'no-trunc', kind: 'bool', status: 'built', help: "Don't truncate output" },
   { long: 'quiet', short: 'q', kind: 'bool', status: 'built', help: 'Only display container IDs' },
-  { long: 'size', short: 's', kind: 'bool', status: 'planned', help: 'Display total file sizes' },
+  { long: 'size', short: 's', kind: 'bool', status: 'built', help: 'Display total file sizes' },
 ] as const satisfies OptionTable;
 export type PsOptions = ParsedOptions<typeof psOptions>;
 
 export const logsOptions = [
-  { long: 'details', kind: 'bool', status: 'planned', help: 'Show extra details provided to logs' },
+  { long: 'details', kind: 'bool', status: 'built', help: 'Show extra details provided to logs' },
   { long: 'follow', short: 'f', kind: 'bool', status: 'built', help: 'Follow log output' },
   { long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' },
   { long: 'since', kind: 'string', status: 'built', placeholder: 'string', help: 'Show logs since timestamp (e.g. "2013-01-02T13:23:37Z") or relative (e.g. "42m" for 42 minutes)' },
@@ -159,7 +159,7 @@ export const rmOptions = [
   { long: 'force', short: 'f', kind: 'bool', status: 'built', help: 'Force the removal of a running container (uses SIGKILL)' },
   { long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' },
   { long: 'link', short: 'l', kind: 'bool', status: 'planned', help: 'Remove the specified link' },
-  { long: 'volumes', short: 'v', kind: 'bool', status: 'planned', help: 'Remove anonymous volumes associated with the container' },
+  { long: 'volumes', short: 'v', kind: 'bool', status: 'built', help: 'Remove anonymous volumes associated with the container' },
 ] as const satisfies OptionTable;
 export type RmOptions = ParsedOptions<typeof rmOptions>;
 
@@ -167,7 +167,7 @@ export const attachOptions = [
   { long: 'detach-keys', kind: 'string', status: 'built', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
   { long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' },
   { long: 'no-stdin', kind: 'bool', status: 'built', help: 'Do not attach STDIN' },
-  { long: 'sig-proxy', kind: 'bool', status: 'planned', help: 'Proxy all received signals to the process', default: true },
+  { long: 'sig-proxy', kind: 'bool', status: 'built', help: 'Proxy all received signals to the process', default: true },
 ] as const satisfies OptionTable;
 
 export const waitOptions = [{ long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' }] as const satisfies OptionTable;
@@ -175,10 +175,10 @@ export const renameOptions = waitOptions;
 
 export const startOptions = [
   { long: 'all', kind: 'bool', status: 'built', help: 'Start every container whose restart policy is always, or unless-stopped and not stopped by you (after a reboot)' },
-  { long: 'attach', short: 'a', kind: 'bool', status: 'planned', help: 'Attach STDOUT/STDERR and forward signals' },
-  { long: 'detach-keys', kind: 'string', status: 'planned', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
+  { long: 'attach', short: 'a', kind: 'bool', status: 'built', help: 'Attach STDOUT/STDERR and forward signals' },
+  { long: 'detach-keys', kind: 'string', status: 'built', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
   { long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' },
-  { long: 'interactive', short: 'i', kind: 'bool', status: 'planned', help: "Attach container's STDIN" },
+  { long: 'interactive', short: 'i', kind: 'bool', status: 'built', help: "Attach container's STDIN" },
 ] as const satisfies OptionTable;
 export type StartOptions = ParsedOptions<typeof startOptions>;
 

@@ -32,7 +32,7 @@ export const runOptions = [
   { long: 'cpuset-cpus', kind: 'string', status: 'built', placeholder: 'string', help: 'CPUs in which to allow execution (0-3, 0,1)' },
   { long: 'cpuset-mems', kind: 'string', status: 'built', placeholder: 'string', help: 'MEMs in which to allow execution (0-3, 0,1)' },
   { long: 'detach', short: 'd', kind: 'bool', status: 'built', help: 'Run container in background and print container ID' },
-  { long: 'detach-keys', kind: 'string', status: 'planned', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
+  { long: 'detach-keys', kind: 'string', status: 'built', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
   { long: 'device', kind: 'list', status: 'built', placeholder: 'list', help: 'Add a host device to the container' },
   { long: 'device-cgroup-rule', kind: 'list', status: 'built', placeholder: 'list', help: 'Add a rule to the cgroup allowed devices list (refused: rootless, device cgroup programs need root)' },
   { long: 'device-read-bps', kind: 'list', status: 'built', placeholder: 'list', help: 'Limit read rate (bytes per second) from a device' },

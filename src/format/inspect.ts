@@ -36,20 +36,21 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
   const args = config?.process.args ?? rec.command;
   const user = config?.process.user;
   const running = rec.status === 'running';
+  const restarting = running && rec.restarting === true;
   return {
     Id: rec.id,
     Created: rec.created,
     Path: args[0] ?? '',
     Args: args.slice(1),
     State: {
-      Status: rec.status === 'exited' && !rec.startedAt ? 'created' : rec.status,
+      Status: restarting ? 'restarting' : rec.status === 'exited' && !rec.startedAt ? 'created' : rec.status,
       Running: running,
       Paused: false,
-      Restarting: false,
+      Restarting: restarting,
       OOMKilled: rec.oomKilled ?? false,
       Dead: rec.status === 'dead',
-      Pid: running ? (rec.pid ?? 0) : 0,
-      ExitCode: running ? 0 : (rec.exitCode ?? 0),
+      Pid: running && !restarting ? (rec.pid ?? 0) : 0,
+      ExitCode: running && !restarting ? 0 : (rec.exitCode ?? 0),
       Error: rec.error ?? '',
       StartedAt: rec.startedAt ?? ZERO_TIME,
       FinishedAt: rec.finishedAt ?? ZERO_TIME,
@@ -61,7 +62,7 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
     HostsPath: `${paths.stateDir}/hosts`,
     LogPath: rec.detached ? paths.logPath : '',
     Name: `/${rec.name}`,
-    RestartCount: 0,
+    RestartCount: rec.restartCount ?? 0,
     Driver: 'overlay',
     Platform: 'linux',
     MountLabel: '',

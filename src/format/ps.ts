@@ -3,7 +3,7 @@ import { formatPortsColumn } from '../network/ports-format.js';
 import type { ContainerRecord } from '../state/containers.js';
 import { UsageError } from '../errors.js';
 import { renderRows, type TableSpec } from './template.js';
-import { humanDuration, timeAgo, goTimeString } from './units.js';
+import { humanDuration, humanSize, timeAgo, goTimeString } from './units.js';
 
 export interface PsRow {
   ID: string;
@@ -57,6 +57,7 @@ function goQuote(s: string): string {
 export function statusText(rec: ContainerRecord, now: Date, health: string | undefined = healthText(rec)): string {
   switch (rec.status) {
     case 'running': {
+      if (rec.restarting) return `Restarting (${rec.exitCode ?? 0}) ${rec.finishedAt ? timeAgo(new Date(rec.finishedAt), now) : ''}`.trimEnd();
       const since = rec.startedAt ? now.getTime() - Date.parse(rec.startedAt) : 0;
       return `Up ${humanDuration(Math.max(0, since))}${health ? ` (${health})` : ''}`;
     }
@@ -80,10 +81,27 @@ function healthText(rec: ContainerRecord): string | undefined {
 
 /** docker's State field: created, running, exited, dead, removing. */
 export function stateText(rec: ContainerRecord): string {
+  if (rec.status === 'running' && rec.restarting) return 'restarting';
   return rec.status === 'exited' && !rec.startedAt ? 'created' : rec.status;
 }
 
-export function psRow(rec: ContainerRecord, now: Date, trunc: boolean): PsRow {
+/** A container's disk use: its writable layer, and the image under it (ps -s). */
+export interface ContainerSize {
+  rw: number;
+  image: number;
+}
+
+/** docker's SIZE column: `0B (virtual 4.26MB)`. */
+export function sizeText(s: ContainerSize): string {
+  return `${humanSize(s.rw, 3)} (virtual ${humanSize(s.rw + s.image, 3)})`;
+}
+
+/** Does a --format template ask for the size (docker then measures, as with -s)? */
+export function formatWantsSize(format: string | undefined): boolean {
+  return format !== undefined && /\.Size\b/.test(format);
+}
+
+export function psRow(rec: ContainerRecord, now: Date, trunc: boolean, size?: ContainerSize): PsRow {
   const command = rec.command.join(' ');
   return {
     ID: trunc ? rec.id.slice(0, 12) : rec.id,
@@ -95,7 +113,7 @@ export function psRow(rec: ContainerRecord, now: Date, trunc: boolean): PsRow {
     Ports: rec.status === 'running' ? formatPortsColumn(rec.ports ?? []) : '',
     State: stateText(rec),
     Status: statusText(rec, now),
-    Size: '',
+    Size: size ? sizeText(size) : '',
     Names: rec.name,
     Labels: '',
     Mounts: '',
@@ -172,11 +190,14 @@ export interface PsOutputOptions {
   quiet: boolean;
   noTrunc: boolean;
   format?: string | undefined;
+  /** -s: measured sizes by container id; the default table gains docker's SIZE column. */
+  sizes?: ReadonlyMap<string, ContainerSize> | undefined;
 }
 
 export function formatPs(recs: readonly ContainerRecord[], opts: PsOutputOptions, now: Date): string {
-  const rows = recs.map((r) => psRow(r, now, !opts.noTrunc));
+  const rows = recs.map((r) => psRow(r, now, !opts.noTrunc, opts.sizes?.get(r.id)));
   if (opts.quiet) return rows.map((r) => `${r.ID}\n`).join('');
-  const format = opts.format === undefined || opts.format === '' ? 'table' : opts.format;
+  const withSize = opts.sizes ? `table ${psTable.defaultTable}\t{{.Size}}` : 'table';
+  const format = opts.format === undefined || opts.format === '' ? withSize : opts.format;
   return renderRows(format, rows, psTable);
 }

@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ExecError, EXIT_NOT_FOUND, EXIT_NOT_INVOKABLE, NativeError } from '../errors.js';
-import { monitorPath } from './paths.js';
+import { monitorPath, packageRoot } from './paths.js';
 import { parseNativeMessage, splitLines, type NativeMessage } from './protocol.js';
 
 export interface LaunchResult {
@@ -14,6 +14,8 @@ export interface LaunchResult {
   exitCode: number;
   signal: number;
   pid: number | undefined;
+  /** run -it: the caller typed the detach keys; the container runs on under its monitor. */
+  detached?: boolean;
 }
 
 export interface LaunchHooks {
@@ -26,6 +28,10 @@ export interface LaunchHooks {
   sigProxy?: boolean;
   /** -t: the container has a pty the monitor relays to our terminal. */
   tty?: boolean;
+  /** -it: the keys that detach us and leave the container running (--detach-keys). */
+  detachKeys?: Buffer;
+  /** --rm: what the monitor runs once the container has ended after we detached. */
+  exitCommand?: string[];
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -76,9 +82,11 @@ export interface DetachedStart {
  * its own (setsid, so no terminal and no shell's SIGHUP reach it), /dev/null for stdio, and
  * writes the container's output to its log. We read its messages only until `started`.
  */
-export async function launchDetached(configPath: string): Promise<DetachedStart> {
+export async function launchDetached(configPath: string, exitCommand: string[] = [], attachWait = false): Promise<DetachedStart> {
   const files = monitorFiles(dirname(configPath));
-  const args = ['run', '--config', configPath, '--result-fd', '3', '--log', files.log, '--log-max-size', String(LOG_MAX_SIZE), '--exit-file', files.exit];
+  const args = ['run', '--config', configPath, '--result-fd', '3', '--log', files.log, '--log-max-size', String(LOG_MAX_SIZE), '--exit-file', files.exit, ...exitCommandArgs(exitCommand)];
+  // start -a: the monitor lets the command start once the first attach client is connected.
+  if (attachWait) args.push('--attach-wait');
   const child = spawn(monitorPath(), args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true });
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
@@ -102,6 +110,19 @@ export async function launchDetached(configPath: string): Promise<DetachedStart>
     result.destroy();
     child.unref();
   }
+}
+
+/** The monitor's --exit-command arguments (one per word). */
+function exitCommandArgs(command: string[]): string[] {
+  return command.flatMap((a) => ['--exit-command', a]);
+}
+
+/**
+ * `sandbox rm -v ID` as a command line the monitor can exec once the container has ended
+ * (run -d --rm; conmon's --exit-command in podman): this same CLI, so there is one removal path.
+ */
+export function removalCommand(id: string): string[] {
+  return [process.execPath, '--', join(packageRoot, 'bin', 'sandbox.js'), 'rm', '-v', id];
 }
 
 export interface ExecRequest {
@@ -173,6 +194,10 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
   // The monitor gets its own session so terminal signals reach the container once, through us.
   // The exit file tells ps the truth even when this CLI is killed while the container runs.
   const args = ['run', '--config', configPath, '--result-fd', '3', '--exit-file', monitorFiles(dirname(configPath)).exit];
+  // -it: the monitor watches our keys for the detach sequence (it reads the terminal, not us).
+  if (hooks.detachKeys?.length && hooks.tty && hooks.interactive !== false) {
+    args.push('--detach-keys', hooks.detachKeys.toString('hex'), ...exitCommandArgs(hooks.exitCommand ?? []));
+  }
   const child = spawn(monitorPath(), args, {
     stdio: [hooks.interactive === false ? 'ignore' : 'inherit', 'inherit', 'inherit', 'pipe'],
     detached: true,
@@ -205,10 +230,17 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
   try {
     let started: number | undefined;
     let outcome: NativeMessage | undefined;
-    for await (const m of messages(child.stdio[3] as Readable)) {
+    const result = child.stdio[3] as Readable;
+    for await (const m of messages(result)) {
       if (m.type === 'started') {
         started = m.pid;
         await hooks.onStarted?.(m.pid, child.pid!);
+      } else if (m.type === 'detached') {
+        // The container runs on without us (docker's client says nothing and exits 0). The
+        // monitor has let go of our terminal; we let go of it: its later messages hit EPIPE.
+        result.destroy();
+        child.unref();
+        return { exitCode: 0, signal: 0, pid: started, monitorPid: child.pid!, detached: true };
       } else if (m.type === 'exited' || m.type === 'exec-failed' || m.type === 'error') {
         outcome = m;
       }

@@ -1,7 +1,8 @@
 // Acting on a container after `run`: signal, stop, start again, remove, wait. There is no daemon:
 // each CLI process reads the record, looks at the facts (src/state/observe.ts), acts on the
 // container's monitor or init, and persists the result under the container's lock.
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants } from 'node:os';
 import { StateError, UsageError } from '../errors.js';
@@ -113,7 +114,7 @@ export async function stopContainer(store: ContainerStore, rec: ContainerRecord,
 }
 
 /** Start an existing container again with its monitor detached (docker start / restart). */
-export async function startContainer(store: ContainerStore, rec: ContainerRecord): Promise<ContainerRecord> {
+export async function startContainer(store: ContainerStore, rec: ContainerRecord, attachWait = false): Promise<ContainerRecord> {
   return store.withContainerLock(rec.id, async () => {
     const fresh = await store.read(rec.id);
     const facts = await gatherFacts(fresh, store.dir(fresh.id));
@@ -123,7 +124,9 @@ export async function startContainer(store: ContainerStore, rec: ContainerRecord
     // The previous run's exit file would make the new run look exited at once.
     await rm(monitorFiles(stateDir).exit, { force: true });
     await rm(join(stateDir, 'stop-requested'), { force: true });
-    const started = await launchDetached(containerLayout(stateDir).config);
+    // docker resets RestartCount when its user starts a container.
+    await rm(join(stateDir, 'restart.json'), { force: true });
+    const started = await launchDetached(containerLayout(stateDir).config, [], attachWait);
     const base = now.status === fresh.status ? fresh : { ...now, status: fresh.status };
     return store.transition(base, 'running', {
       pid: started.pid,
@@ -133,6 +136,33 @@ export async function startContainer(store: ContainerStore, rec: ContainerRecord
       error: undefined,
     });
   });
+}
+
+/**
+ * `wait` leaves `wait.<pid>` in the state dir while it waits: a removal (rm -f, or the monitor's
+ * `rm -v` for --rm) lets a live waiter read the exit file first, so `wait` on an --rm container
+ * still prints its code, as docker's does. Bounded: a waiter has ~10 s to read one small file.
+ */
+export function waiterMarker(stateDir: string): string {
+  return join(stateDir, `wait.${process.pid}`);
+}
+
+async function waitersDone(stateDir: string): Promise<void> {
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+  for (const end = Date.now() + 10_000; Date.now() < end; await sleep(20)) {
+    // Only an ended container has a code to read; a waiter on a created one waits for a start.
+    if (!existsSync(monitorFiles(stateDir).exit)) return;
+    const names = await readdir(stateDir).catch(() => [] as string[]);
+    const waiting = names.map((n) => /^wait\.(\d+)$/.exec(n)).filter((m) => m && Number(m[1]) !== process.pid && alive(Number(m[1])));
+    if (waiting.length === 0) return;
+  }
 }
 
 /** docker rm [-f]: a running container is refused without force, SIGKILLed with it. */
@@ -146,6 +176,7 @@ export async function removeContainer(store: ContainerStore, rec: ContainerRecor
     await signalContainer(store, rec, constants.signals.SIGKILL).catch(() => undefined);
     if (!(await waitStopped(store, rec, 30_000))) throw new StateError(`container ${rec.id.slice(0, 12)} did not stop after SIGKILL`);
   }
+  await waitersDone(store.dir(rec.id));
   await store.withContainerLock(rec.id, async () => {
     let fresh: ContainerRecord;
     try {

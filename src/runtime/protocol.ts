@@ -5,6 +5,7 @@
 export type NativeMessage =
   | { type: 'started'; pid: number }
   | { type: 'exited'; exitCode: number; signal: number }
+  | { type: 'detached' }
   | { type: 'exec-failed'; errno: number; path: string }
   | { type: 'error'; step: string; errno: number; message: string }
   | { type: 'unpacked'; entries: number; skipped: { path: string; reason: string }[] }
@@ -45,6 +46,8 @@ export function parseNativeMessage(line: string): NativeMessage {
     case 'exited':
       if (isNum(m.exitCode) && isNum(m.signal)) return { type: 'exited', exitCode: m.exitCode, signal: m.signal };
       break;
+    case 'detached':
+      return { type: 'detached' };
     case 'exec-failed':
       if (isNum(m.errno) && isStr(m.path)) return { type: 'exec-failed', errno: m.errno, path: m.path };
       break;

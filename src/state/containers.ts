@@ -49,6 +49,12 @@ export interface ContainerRecord {
   startedAt?: string;
   finishedAt?: string;
   error?: string;
+  /** --restart: restarts since the user's last start (docker's RestartCount; restart.json). */
+  restartCount?: number;
+  /** --restart: the monitor is between two runs (backing off, or setting the next one up);
+   *  exitCode/finishedAt are then the ended run's (docker's State.Restarting). Observed, never
+   *  persisted as the truth: src/state/observe.ts recomputes it. */
+  restarting?: boolean;
   /** Published ports as bound by the monitor (issue 6; src/network/runtime.ts readPublishedPorts). */
   ports?: PortBinding[];
 }

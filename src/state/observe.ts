@@ -2,7 +2,7 @@
 // monitor writes exit.json when the container ends, and a monitor killed with -9 writes nothing.
 // So every reader (ps, inspect, wait, rm, start) looks at the record together with these facts;
 // `effectiveRecord` decides, purely, and commands that change a container persist the result.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ContainerRecord, HealthState } from './containers.js';
@@ -13,7 +13,16 @@ export interface ExitFile {
   finishedAt: string;
 }
 
+/** restart.json: written by the monitor each time its restart policy restarts the command. */
+export interface RestartFile {
+  restartCount: number;
+  exitCode: number;
+  finishedAt: string;
+}
+
 export interface ContainerFacts {
+  /** restart.json, when the restart policy has restarted the command since the last start. */
+  restart?: RestartFile | undefined;
   /** exit.json as the monitor wrote it, when present. */
   exit?: ExitFile | undefined;
   /** Whether the record's monitor (or, with no monitor pid recorded, its init) is alive. */
@@ -21,6 +30,9 @@ export interface ContainerFacts {
   /** The init pid from the pid file, when the monitor wrote one (a CLI killed before it
    *  recorded `running` leaves only this). */
   pidFromFile?: number | undefined;
+  /** When the pid file was written (the current init's start): read after a --restart, whose
+   *  run started later than the record says. */
+  pidWrittenAt?: string | undefined;
   /** health.json, written by the monitor after each healthcheck. */
   health?: HealthState | undefined;
   /** cgroup.json's verdict, written by the monitor before exit.json when the container had a
@@ -31,6 +43,12 @@ export interface ContainerFacts {
 /** The record as it stands given the facts (pure). */
 export function effectiveRecord(rec: ContainerRecord, facts: ContainerFacts): ContainerRecord {
   if (facts.health) rec = { ...rec, health: facts.health };
+  if (facts.restart) rec = { ...rec, restartCount: facts.restart.restartCount };
+  if (rec.restarting !== undefined) {
+    // Recomputed below from the facts: a stored value is never the truth.
+    const { restarting: _stale, ...rest } = rec;
+    rec = rest;
+  }
   if (rec.status !== 'running' && rec.status !== 'created') return rec;
   if (facts.exit) {
     return { ...rec, status: 'exited', exitCode: facts.exit.exitCode, finishedAt: facts.exit.finishedAt, ...(facts.oomKilled ? { oomKilled: true } : {}) };
@@ -41,6 +59,11 @@ export function effectiveRecord(rec: ContainerRecord, facts: ContainerFacts): Co
     if (facts.pidFromFile !== undefined && facts.monitorAlive) return { ...rec, status: 'running', pid: facts.pidFromFile };
     return rec;
   }
+  // Its monitor lives but no init does (the pid file goes with each one): the policy is
+  // restarting the command; until the next run has started, docker says Restarting.
+  if (facts.monitorAlive && facts.restart && facts.pidFromFile === undefined) {
+    return { ...rec, restarting: true, exitCode: facts.restart.exitCode, finishedAt: facts.restart.finishedAt };
+  }
   if (!facts.monitorAlive) {
     return {
       ...rec,
@@ -48,6 +71,8 @@ export function effectiveRecord(rec: ContainerRecord, facts: ContainerFacts): Co
       error: `the container's monitor${rec.monitorPid ? ` (pid ${rec.monitorPid})` : ''} is gone; its exit status is unknown`,
     };
   }
+  // Restarted by its policy: running since the current init started (docker's StartedAt).
+  if (facts.restart && facts.pidFromFile !== undefined && facts.pidWrittenAt) return { ...rec, pid: facts.pidFromFile, startedAt: facts.pidWrittenAt };
   return rec;
 }
 
@@ -101,6 +126,15 @@ async function readHealthFile(stateDir: string): Promise<HealthState | undefined
   }
 }
 
+async function readRestartFile(stateDir: string): Promise<RestartFile | undefined> {
+  try {
+    const v = JSON.parse(await readFile(join(stateDir, 'restart.json'), 'utf8')) as RestartFile;
+    return typeof v.restartCount === 'number' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function readOomKilled(stateDir: string): Promise<boolean | undefined> {
   try {
     const v = JSON.parse(await readFile(join(stateDir, 'cgroup.json'), 'utf8')) as { oomKilled?: unknown };
@@ -121,11 +155,12 @@ async function readPidFile(stateDir: string): Promise<number | undefined> {
 
 /** Gather the facts for a record from its state directory and /proc. */
 export async function gatherFacts(rec: ContainerRecord, stateDir: string): Promise<ContainerFacts> {
-  const [exit, pidFromFile, health, oomKilled] = await Promise.all([readExitFile(stateDir), readPidFile(stateDir), readHealthFile(stateDir), readOomKilled(stateDir)]);
+  const [exit, pidFromFile, health, oomKilled, restart] = await Promise.all([readExitFile(stateDir), readPidFile(stateDir), readHealthFile(stateDir), readOomKilled(stateDir), readRestartFile(stateDir)]);
   let monitorAlive: boolean;
   if (rec.monitorPid !== undefined) monitorAlive = monitorRunning(rec.monitorPid, stateDir);
   else monitorAlive = pidFromFile !== undefined && processAlive(pidFromFile);
-  return { exit, monitorAlive, pidFromFile, health, oomKilled };
+  const pidWrittenAt = restart && pidFromFile !== undefined ? await stat(join(stateDir, 'pid')).then((s) => s.mtime.toISOString(), () => undefined) : undefined;
+  return { exit, monitorAlive, pidFromFile, health, oomKilled, restart, pidWrittenAt };
 }
 
 export async function observe(rec: ContainerRecord, stateDir: string): Promise<ContainerRecord> {

@@ -106,6 +106,21 @@ export class VolumeStore {
     return used;
   }
 
+  /** The anonymous volumes the container in `containerDir` mounts (`rm -v`, `run --rm`). */
+  async anonymousOf(containerDir: string): Promise<string[]> {
+    let mounts: { source?: string }[] = [];
+    try {
+      mounts = (JSON.parse(await readFile(join(containerDir, 'config.json'), 'utf8')) as { mounts?: { source?: string }[] }).mounts ?? [];
+    } catch {
+      return [];
+    }
+    const prefix = this.root + '/';
+    const names = [...new Set(mounts.filter((m) => m.source?.startsWith(prefix)).map((m) => m.source!.slice(prefix.length).split('/')[0]!))];
+    const out: string[] = [];
+    for (const n of names) if ((await this.read(n))?.Labels[ANONYMOUS_LABEL] !== undefined) out.push(n);
+    return out;
+  }
+
   /** Remove a volume; refused while a container references it unless `force` is given. */
   async remove(name: string, removeTree: (paths: string[]) => Promise<void>, force = false): Promise<void> {
     if (!(await this.read(name))) {

@@ -12,6 +12,8 @@ namespace sandbox::protocol {
 
 json::Value started(int pid);
 json::Value exited(int exit_code, int signal);
+// run -it: the caller typed the detach keys; the container runs on (its CLI exits 0).
+json::Value detached();
 json::Value exec_failed(int errnum, const std::string& path);
 json::Value error(const std::string& step, int errnum, const std::string& message);
 json::Value unpacked(long entries, const std::vector<std::pair<std::string, std::string>>& skipped);

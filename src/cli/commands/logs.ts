@@ -1,4 +1,4 @@
-// `sandbox logs [-f] [-t] [-n N] [--since T] [--until T] CONTAINER`: the container's output from
+// `sandbox logs [-f] [-t] [--details] [-n N] [--since T] [--until T] CONTAINER`: the container's output from
 // the log its monitor writes, stdout to stdout and stderr to stderr; -f follows until the
 // container has stopped (its monitor gone), across a rotation.
 import { open, stat } from 'node:fs/promises';
@@ -51,7 +51,7 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   const emit = (records: LogRecord[]) => {
     for (const r of records) {
       const out = r.stream === 'stdout' ? ctx.stdout : ctx.stderr;
-      out.write(renderRecord(r, options.timestamps, atStart[r.stream]));
+      out.write(renderRecord(r, options.timestamps, atStart[r.stream], options.details));
       atStart[r.stream] = r.text.endsWith('\n');
     }
   };

@@ -1,6 +1,7 @@
 // `sandbox ps`: the containers of this user, as docker lists them. Each record is looked at
 // with its facts (exit file, monitor alive), so a detached container that ended shows Exited
 // and one whose monitor was killed shows Dead.
+import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { parseCommandArgs } from '../parse.js';
 import { psOptions } from '../command-options.js';
@@ -9,7 +10,7 @@ import { sandboxPaths } from '../../state/paths.js';
 import { ContainerStore } from '../../state/containers.js';
 import { observe } from '../../state/observe.js';
 import { ImageStore } from '../../image/store.js';
-import { filterContainers, formatPs, parsePsFilters } from '../../format/ps.js';
+import { filterContainers, formatPs, formatWantsSize, parsePsFilters, type ContainerSize } from '../../format/ps.js';
 
 export async function command(args: string[], ctx: CommandContext): Promise<number> {
   const { options } = parseCommandArgs(psOptions, args, 'ps', findCommand('ps'));
@@ -36,6 +37,16 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   const last = options.latest ? 1 : Number(options.last ?? -1);
   if (last >= 0) shown = shown.slice(0, last);
   else if (!options.all && !filters.some((f) => f.key === 'status' || f.key === 'exited')) shown = shown.filter((c) => c.status === 'running');
-  ctx.stdout.write(formatPs(shown, { quiet: options.quiet, noTrunc: options.noTrunc, format: options.format }, new Date()));
+  // -s (or a format with .Size): the writable layer is the container's upper dir; virtual adds
+  // the image's layers, as docker counts them.
+  let sizes: Map<string, ContainerSize> | undefined;
+  if ((options.size || formatWantsSize(options.format)) && !options.quiet) {
+    const { treeSize } = await import('../../image/disk-usage.js');
+    const { imageSize } = await import('../../format/images.js');
+    const imageBytes = new Map<string, number>((await images.listImages()).map((i) => [i.id, imageSize(i)]));
+    sizes = new Map();
+    for (const c of shown) sizes.set(c.id, { rw: await treeSize(join(store.dir(c.id), 'upper')), image: imageBytes.get(c.imageId) ?? 0 });
+  }
+  ctx.stdout.write(formatPs(shown, { quiet: options.quiet, noTrunc: options.noTrunc, format: options.format, sizes }, new Date()));
   return 0;
 }

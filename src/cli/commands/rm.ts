@@ -1,5 +1,7 @@
-// `sandbox rm [-f] CONTAINER...`: remove stopped containers (running ones with -f, SIGKILLed
-// first). A name that is already gone under -f is not an error, as with docker.
+// `sandbox rm [-f] [-v] CONTAINER...`: remove stopped containers (running ones with -f, SIGKILLed
+// first); -v takes the container's anonymous volumes with it (named ones stay, as with docker).
+// A name that is already gone under -f is not an error, as with docker.
+// `run -d --rm` has its monitor exec `rm -v ID` once the container has ended (launch.ts).
 import type { CommandContext } from '../context.js';
 import { parseCommandArgs } from '../parse.js';
 import { rmOptions } from '../command-options.js';
@@ -12,8 +14,10 @@ import { monitorPath } from '../../runtime/paths.js';
 
 export async function command(args: string[], ctx: CommandContext): Promise<number> {
   const { options, positionals } = parseCommandArgs(rmOptions, args, 'rm', findCommand('rm'));
-  const store = new ContainerStore(sandboxPaths(ctx.env));
+  const paths = sandboxPaths(ctx.env);
+  const store = new ContainerStore(paths);
   const unpacker = nativeUnpacker({ monitor: monitorPath(ctx.env) });
+  const removeTree = (p: string[]) => unpacker.remove(p);
   let failed = false;
   for (const ref of positionals) {
     try {
@@ -21,7 +25,14 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
         if (options.force && err.message.startsWith('No such container')) return undefined;
         throw err;
       });
-      if (rec) await removeContainer(store, rec, options.force, (p) => unpacker.remove(p));
+      if (rec) {
+        const volumes = options.volumes ? await import('../../state/volumes.js').then((m) => new m.VolumeStore(paths)) : undefined;
+        // Read before the container's config goes with it.
+        const anonymous = volumes ? await volumes.anonymousOf(store.dir(rec.id)) : [];
+        await removeContainer(store, rec, options.force, removeTree);
+        // A volume another container still uses stays (docker's rm -v says nothing either).
+        for (const v of anonymous) await volumes!.remove(v, removeTree).catch(() => undefined);
+      }
       ctx.stdout.write(`${ref}\n`);
     } catch (err) {
       failed = true;

@@ -17,7 +17,8 @@ import { writeJsonAtomic } from '../../state/atomic.js';
 import { currentIdMaps } from '../../runtime/idmap.js';
 import { containerMaps, keepIdDriver, ownUserName } from '../../runtime/keep-id.js';
 import { withOwnIds } from '../../spec/userns.js';
-import { launchDetached, launchForeground } from '../../runtime/launch.js';
+import { launchDetached, launchForeground, removalCommand } from '../../runtime/launch.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys.js';
 import { SpecError } from '../../errors.js';
 import { healthcheckFrom } from '../../spec/health.js';
 import { parseRestartPolicy } from '../../spec/restart.js';
@@ -35,6 +36,8 @@ import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVo
 /** `mode` 'create' (sandbox create) stops after the container exists; `start` runs it. */
 export async function command(args: string[], ctx: CommandContext, mode: 'run' | 'create' = 'run'): Promise<number> {
   const parsed = parseRunArgs(args);
+  // Checked first, like every bad value: nothing is created for a run that can't go ahead.
+  const detachKeys = parseDetachKeys(parsed.options.detachKeys || DEFAULT_DETACH_KEYS);
   const host = await readHostInputs(parsed.options);
   const spec = fillRunSpec(parsed.options, parsed.image, parsed.command, ctx.env, host);
   // --userns=keep-id: your own ids and name, unless keep-id:uid=,gid= chose others.
@@ -78,7 +81,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
     return 0;
   }
   if (spec.lifecycle.detach) return runDetached(completed, paths, ctx);
-  return runForeground(completed, paths);
+  return runForeground(completed, paths, detachKeys);
 }
 
 /**
@@ -89,13 +92,18 @@ export async function runDetached(completed: CompletedSpec, paths: SandboxPaths,
   const containers = new ContainerStore(paths);
   const prepared = await createContainer(completed, paths, containers);
   let rec = prepared.rec;
+  // --rm: no daemon is there when it ends, so its monitor runs our `rm -v` then (docker
+  // removes the container and its anonymous volumes).
+  const autoRemove = completed.spec.lifecycle.rm;
   try {
-    const started = await launchDetached(prepared.configPath);
+    const started = await launchDetached(prepared.configPath, autoRemove ? removalCommand(rec.id) : []);
     const ports = await readPublishedPorts(containers.dir(rec.id));
     rec = await containers.transition(rec, 'running', { pid: started.pid, monitorPid: started.monitorPid, detached: true, startedAt: new Date().toISOString(), ...(ports.length ? { ports } : {}) });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    await containers.transition(rec, 'exited', { error: message, finishedAt: new Date().toISOString() }).catch(() => rec);
+    const failed = await containers.transition(rec, 'exited', { error: message, finishedAt: new Date().toISOString() }).catch(() => rec);
+    // A container that never started has no monitor to remove it: --rm is ours here.
+    if (autoRemove) await removeWithVolumes(containers, failed, prepared.anonymousVolumes, paths).catch(() => undefined);
     throw err;
   }
   ctx.stdout.write(`${rec.id}\n`);
@@ -160,7 +168,7 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
 }
 
 /** Create the container, run it with our stdio, record its end; --rm removes it afterwards. */
-export async function runForeground(completed: CompletedSpec, paths: SandboxPaths): Promise<number> {
+export async function runForeground(completed: CompletedSpec, paths: SandboxPaths, detachKeys?: Buffer): Promise<number> {
   const { spec } = completed;
   // docker's check: with -it our input goes into the container's terminal, which has no EOF of
   // its own, so input from a pipe or file would leave the command waiting forever.
@@ -168,6 +176,7 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
   const containers = new ContainerStore(paths);
   let rec: ContainerRecord | undefined;
   let anonymousVolumes: string[] = [];
+  let detached = false;
   try {
     const prepared = await createContainer(completed, paths, containers);
     rec = prepared.rec;
@@ -176,11 +185,19 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
       interactive: spec.process.interactive,
       sigProxy: spec.lifecycle.sigProxy,
       tty: spec.process.tty,
+      ...(detachKeys ? { detachKeys } : {}),
+      exitCommand: spec.lifecycle.rm ? removalCommand(completed.containerId) : [],
       onStarted: async (pid, monitorPid) => {
         const ports = await readPublishedPorts(containers.dir(rec!.id));
         rec = await containers.transition(rec!, 'running', { pid, monitorPid, startedAt: new Date().toISOString(), ...(ports.length ? { ports } : {}) });
       },
     });
+    // Detached (-it and the detach keys): the container runs on; its monitor records its end
+    // (and removes it, with --rm).
+    if (result.detached) {
+      detached = true;
+      return 0;
+    }
     // The monitor read the OOM verdict from the cgroup before removing it (docker's OOMKilled).
     const oomKilled = (await readCgroupRecord(containers.dir(rec.id)))?.oomKilled ?? false;
     rec = await containers.transition(rec, 'exited', { exitCode: result.exitCode, oomKilled, finishedAt: new Date().toISOString() });
@@ -192,16 +209,18 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
     if (failed) rec = await containers.transition(failed, 'exited', { error: message, finishedAt: new Date().toISOString() }).catch(() => failed);
     throw err;
   } finally {
-    if (spec.lifecycle.rm && rec) {
-      const remove = (p: string[]) => nativeUnpacker().remove(p);
-      await containers.remove(rec, remove);
-      // --rm takes the container's anonymous volumes with it, as docker does; named ones stay.
-      if (anonymousVolumes.length > 0) {
-        const { VolumeStore } = await import('../../state/volumes.js');
-        const store = new VolumeStore(paths);
-        for (const v of anonymousVolumes) await store.remove(v, remove, true).catch(() => undefined);
-      }
-    }
+    if (spec.lifecycle.rm && rec && !detached) await removeWithVolumes(containers, rec, anonymousVolumes, paths);
+  }
+}
+
+/** --rm: the container, and its anonymous volumes as docker does; named ones stay. */
+async function removeWithVolumes(containers: ContainerStore, rec: ContainerRecord, anonymousVolumes: string[], paths: SandboxPaths): Promise<void> {
+  const remove = (p: string[]) => nativeUnpacker().remove(p);
+  await containers.remove(rec, remove);
+  if (anonymousVolumes.length > 0) {
+    const { VolumeStore } = await import('../../state/volumes.js');
+    const store = new VolumeStore(paths);
+    for (const v of anonymousVolumes) await store.remove(v, remove, true).catch(() => undefined);
   }
 }
 

@@ -1,11 +1,11 @@
 // run -t as a user sees it: the command gets a terminal of its own (/dev/pts/0 of the
 // container) the size of the caller's window; with -i the caller's keys reach it, ^C included,
 // as a byte the container's terminal turns into SIGINT; run -d -t keeps the output in the log.
-// The caller's terminal is util-linux `script`, which runs the CLI on a pty of its own.
+// The caller's terminal is util-linux `script` (test/helpers/terminal.ts).
 import test from 'ava';
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { makeSandboxHome, runSandbox, sandboxBin, type SandboxHome } from '../../helpers/cli.js';
+import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { cliWords as cli, inTerminal as terminal, quote } from '../../helpers/terminal.js';
 import { needs } from '../../helpers/facility.js';
 import { fixtures } from '../../helpers/fixtures.js';
 
@@ -23,37 +23,7 @@ test.after.always(async () => {
   await home?.cleanup();
 });
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Run `shellLine` in a terminal (script's pty), typing `keys` into it one chunk at a time with
- * a pause before each, the way a person would. Resolves with everything the terminal showed
- * and script's exit status (the command's, with -e).
- */
-function inTerminal(shellLine: string, keys: string[] = [], pauseMs = 1500): Promise<{ code: number | null; screen: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', shellLine, '/dev/null'], { env: home.env, stdio: ['pipe', 'pipe', 'inherit'], detached: true });
-    let screen = '';
-    child.stdout.on('data', (b: Buffer) => (screen += b.toString()));
-    child.stdin.on('error', () => {});
-    const timer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, screen });
-    });
-    void (async () => {
-      for (const k of keys) {
-        await sleep(pauseMs);
-        child.stdin.write(k);
-      }
-      // Keep the terminal's input open until the command is done: script ends at our EOF.
-    })();
-  });
-}
-
-const cli = `${quote(process.execPath)} ${quote(sandboxBin)}`;
+const inTerminal = (line: string, keys: string[] = [], pauseMs?: number) => terminal(home.env, line, keys, pauseMs);
 
 it('run -t: the command sees /dev/pts/0 as its stdin, the caller\'s window size and TERM=xterm', async (t) => {
   const inner = 'tty; test -t 0 && echo stdin-is-a-tty; stty size; echo "TERM=$TERM"';
@@ -114,11 +84,12 @@ it('attach to a -d -it shell: typed lines run in it, --detach-keys changes the k
   await sandbox('rm', id);
 });
 
-it('attach to a container without -t: its stdout and stderr arrive as they are written, then its exit code', async (t) => {
+it('attach to a container without -t: its stdout and stderr arrive as they are written, each on ours, then its exit code', async (t) => {
   const id = (await sandbox('run', '-d', 'lab/busybox', 'sh', '-c', 'sleep 1; echo hello; echo oops >&2; sleep 0.5; echo bye; exit 4')).stdout.trim();
   const r = await sandbox('attach', id);
   t.is(r.code, 4, r.stderr);
-  t.is(r.stdout, 'hello\noops\nbye\n');
+  t.is(r.stdout, 'hello\nbye\n');
+  t.is(r.stderr, 'oops\n');
   await sandbox('rm', id);
 });
 

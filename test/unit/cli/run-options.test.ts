@@ -42,7 +42,7 @@ test("docker's hidden spellings: --net, --net-alias, --dns-opt", (t) => {
 test('only what is built is marked built', (t) => {
   t.deepEqual(rows.filter((r) => r.status === 'built').map((r) => r.long), [
     'add-host', 'blkio-weight', 'blkio-weight-device', 'cap-add', 'cap-drop', 'cgroups', 'cidfile', 'cpu-period',
-    'cpu-quota', 'cpu-rt-period', 'cpu-rt-runtime', 'cpu-shares', 'cpus', 'cpuset-cpus', 'cpuset-mems', 'detach',
+    'cpu-quota', 'cpu-rt-period', 'cpu-rt-runtime', 'cpu-shares', 'cpus', 'cpuset-cpus', 'cpuset-mems', 'detach', 'detach-keys',
     'device', 'device-cgroup-rule', 'device-read-bps', 'device-read-iops', 'device-write-bps', 'device-write-iops',
     'dns', 'dns-option', 'dns-search', 'entrypoint', 'env', 'env-file', 'expose', 'group-add', 'health-cmd',
     'health-interval', 'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'help', 'hostname',

@@ -1,6 +1,6 @@
 import test from 'ava';
-import { ellipsis, filterContainers, formatPs, parsePsFilters, statusText } from '../../../src/format/ps.js';
-import { parseLogLines, parseLogTime, parseTail, selectRecords } from '../../../src/format/logs.js';
+import { ellipsis, filterContainers, formatPs, formatWantsSize, parsePsFilters, sizeText, statusText } from '../../../src/format/ps.js';
+import { parseLogLines, parseLogTime, parseTail, renderRecord, selectRecords } from '../../../src/format/logs.js';
 import type { ContainerRecord } from '../../../src/state/containers.js';
 
 const now = new Date('2026-01-01T00:01:00.000Z');
@@ -58,4 +58,28 @@ test('--since takes durations, Unix times and dates; --tail takes all or a count
   t.is(parseTail('all'), undefined);
   t.is(parseTail('5'), 5);
   t.throws(() => parseTail('five'));
+});
+
+test('STATUS of a container its restart policy is restarting: Restarting (code) time ago', (t) => {
+  t.is(statusText(rec({ restarting: true, exitCode: 2, finishedAt: '2026-01-01T00:00:57.000Z' }), now), 'Restarting (2) 3 seconds ago');
+});
+
+test('SIZE reads as docker writes it: the writable layer, then virtual with the image', (t) => {
+  t.is(sizeText({ rw: 0, image: 4_260_000 }), '0B (virtual 4.26MB)');
+  t.is(sizeText({ rw: 12_345, image: 2_150_000 }), '12.3kB (virtual 2.16MB)');
+  t.true(formatWantsSize('{{.Names}} {{.Size}}'));
+  t.false(formatWantsSize('{{.Names}}'));
+});
+
+test('ps -s adds the SIZE column to the default table', (t) => {
+  const out = formatPs([rec({})], { quiet: false, noTrunc: false, sizes: new Map([['c'.repeat(64), { rw: 0, image: 1000 }]]) }, now);
+  t.regex(out.split('\n')[0]!, /NAMES +SIZE$/);
+  t.regex(out.split('\n')[1]!, / 0B \(virtual 1kB\)$/);
+});
+
+test('logs --details: docker\'s attribute prefix, a lone space with no attributes, after the timestamp', (t) => {
+  const r = { time: '2026-01-01T00:00:00.000000000Z', stream: 'stdout' as const, text: 'hello\n' };
+  t.is(renderRecord(r, false, true, true), ' hello\n');
+  t.is(renderRecord(r, true, true, true), '2026-01-01T00:00:00.000000000Z  hello\n');
+  t.is(renderRecord(r, false, false, true), 'hello\n');
 });

@@ -12,6 +12,7 @@ test('every message the native side builds parses back with its values', (t) => 
     { type: 'started', pid: 42 },
     { type: 'exited', exitCode: 3, signal: 0 },
     { type: 'exited', exitCode: 137, signal: 9 },
+    { type: 'detached' },
     { type: 'exec-failed', errno: 2, path: 'nosuchcmd' },
     { type: 'error', step: 'mount', errno: 1, message: 'mount proc on /proc: Operation not permitted' },
     { type: 'unpacked', entries: 7, skipped: [{ path: 'dev/sda', reason: 'device nodes cannot be created rootless' }] },

@@ -49,3 +49,26 @@ test('a detached container the OOM killer ended is recorded as OOMKilled (from c
   t.like(r, { status: 'exited', exitCode: 137, oomKilled: true });
   t.is(effectiveRecord(base, { exit, monitorAlive: false, oomKilled: false }).oomKilled, undefined);
 });
+
+const restart = { restartCount: 2, exitCode: 4, finishedAt: '2026-01-01T00:00:07.000000000Z' };
+
+test('--restart: a live monitor with no init (no pid file) after a restart is restarting, with the ended run\'s code', (t) => {
+  const r = effectiveRecord(base, { monitorAlive: true, restart });
+  t.is(r.status, 'running');
+  t.true(r.restarting);
+  t.is(r.restartCount, 2);
+  t.is(r.exitCode, 4);
+  t.is(r.finishedAt, restart.finishedAt);
+});
+
+test('--restart: once the next run has its init, the container is running again and keeps its count', (t) => {
+  const r = effectiveRecord({ ...base, restarting: true }, { monitorAlive: true, pidFromFile: 123, restart });
+  t.is(r.restarting, undefined);
+  t.is(r.restartCount, 2);
+});
+
+test('--restart: the current run started when its pid file was written, not at the first start', (t) => {
+  const r = effectiveRecord(base, { monitorAlive: true, pidFromFile: 123, pidWrittenAt: '2026-01-01T00:00:09.000Z', restart });
+  t.is(r.startedAt, '2026-01-01T00:00:09.000Z');
+  t.is(r.pid, 123);
+});

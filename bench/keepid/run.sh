@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What --userns=keep-id costs: the first and the second keep-id run of an image against a plain
-# run (the kernel overlay) and a plain run on the FUSE overlay, in a fresh store; then medians
-# of each (hyperfine). With rootless podman (overlay, crun) the same first/second pair, when
+# run (the kernel overlay) and a plain run on the FUSE overlay, in a fresh store, both ways
+# keep-id works: the FUSE overlay remapping owners (no copy), and the kernel overlay over layer
+# copies with shifted owners (--storage-driver overlay: the copies are made by the first run
+# and reused); then medians of each (hyperfine). With rootless podman (overlay, crun) the same first/second pair, when
 # podman is installed: podman chown-copies the image on its first keep-id run.
 #
 #   bench/keepid/run.sh                      busybox fixture, and the debootstrap image of
@@ -44,17 +46,25 @@ if [ -f "$BENCH/oci/index.json" ]; then
   $S tag "$id" bench/debian
   images+=("bench/debian")
 fi
-echo "store: $(du -sb "$XDG_DATA_HOME/sandbox/layers" | cut -f1) bytes of layers"
+layers() { { du -sb "$XDG_DATA_HOME/sandbox/layers" 2>/dev/null || true; } | cut -f1; }  # subordinate-owned 0700 dirs are skipped
+echo "store: $(layers) bytes of layers; load: $(cat /proc/loadavg)"
 for img in "${images[@]}"; do
   echo "== $img"
-  echo "plain run (kernel overlay):   $(ms $S run --rm "$img" true) ms"
-  echo "first keep-id run:            $(ms $S run --rm --userns=keep-id "$img" true) ms"
-  echo "second keep-id run:           $(ms $S run --rm --userns=keep-id "$img" true) ms"
+  echo "plain run (kernel overlay):                   $(ms $S run --rm "$img" true) ms"
+  echo "first keep-id run (FUSE, remap):              $(ms $S run --rm --userns=keep-id --storage-driver fuse-overlay "$img" true) ms"
+  echo "second keep-id run (FUSE, remap):             $(ms $S run --rm --userns=keep-id --storage-driver fuse-overlay "$img" true) ms"
+  before=$(layers)
+  echo "first keep-id run (kernel overlay, copies):   $(ms $S run --rm --userns=keep-id --storage-driver overlay "$img" true) ms"
+  after=$(layers)
+  echo "second keep-id run (kernel overlay, copies):  $(ms $S run --rm --userns=keep-id --storage-driver overlay "$img" true) ms"
+  echo "store: FUSE keep-id runs added nothing; the first copy run added $((after - before)) bytes readable by you, the second $(( $(layers) - after )); system df: $($S system df --format '{{.Type}} {{.Size}}' | head -1)"
   hyperfine -N -w 3 -r "$RUNS" --export-json "$WORK/h.json" \
-    "$S run --rm $img true" "$S run --rm --storage-driver fuse-overlay $img true" "$S run --rm --userns=keep-id $img true" >/dev/null
-  node -e 'for (const r of require(process.argv[1]).results) console.log(`median ${(r.median * 1000).toFixed(0)} ms  ${r.command.replace(/^node \S+/, "sandbox")}`)' "$WORK/h.json"
+    "$S run --rm $img true" "$S run --rm --storage-driver fuse-overlay $img true" \
+    "$S run --rm --userns=keep-id --storage-driver fuse-overlay $img true" "$S run --rm --userns=keep-id --storage-driver overlay $img true" \
+    --output "$WORK/runs.log" >/dev/null || { echo "a run failed; its last output:"; tail -3 "$WORK/runs.log"; exit 1; }
+  node -e 'const rs = require(process.argv[1]).results; for (const r of rs) console.log(`median ${(r.median * 1000).toFixed(0)} ms  ${(r.median / rs[0].median).toFixed(2)}x plain  ${r.command.replace(/^node -- \S+/, "sandbox")}`)' "$WORK/h.json"
 done
-echo "store: $(du -sb "$XDG_DATA_HOME/sandbox/layers" | cut -f1) bytes of layers (unchanged: no copy)"
+echo "load after: $(cat /proc/loadavg)"
 
 if command -v podman >/dev/null && [ -f "$WORK/debian.oci.tar" ]; then
   echo "== podman $(podman --version | awk '{print $3}'), same debootstrap image"

@@ -137,7 +137,8 @@ export async function seedVolume(dataDir: string, layerDirs: string[], target: s
   const { isIdentity } = await import('../storage/id-shift.js');
   // Nothing at the target in any layer and no owner to move: no copy to start (a quick look;
   // the copy itself resolves the target safely inside each layer).
-  const present = await Promise.all(layerDirs.map((l) => lstat(join(l, target)).then(() => true, () => false)));
+  // (A directory we may not search, owned by an image user, may hold it: only ENOENT says no.)
+  const present = await Promise.all(layerDirs.map((l) => lstat(join(l, target)).then(() => true, (e: NodeJS.ErrnoException) => e.code !== 'ENOENT' && e.code !== 'ENOTDIR')));
   if (!present.includes(true) && (!shift || isIdentity(shift))) return;
   const { vfsCopy } = await import('../storage/vfs.js');
   await vfsCopy(layerDirs, dataDir, { subdir: target, shift });

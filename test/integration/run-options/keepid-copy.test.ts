@@ -4,13 +4,15 @@
 // their owners, a second run copies nothing, and rmi / image prune / system df count and
 // remove the copies.
 import test from 'ava';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
 import { needs } from '../../helpers/facility.js';
 import { fixtures } from '../../helpers/fixtures.js';
 import { importOwnedImage, OWNED_IMAGE } from '../../helpers/owned-image.js';
+import { tarArchive } from '../../fixtures/hostile/tar-writer.js';
 
 // No 'fuse': this is the way that needs none.
 const it = needs(test, ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'], 'runs keep-id containers over id-shifted layer copies');
@@ -132,4 +134,30 @@ it('without a usable /dev/fuse keep-id takes the copies over the kernel overlay,
   t.is(inspect.HostConfig.UsernsMode, 'keep-id');
   t.is(Object.keys(copies(home)).length, 1, 'the imported image has one layer');
   await runSandbox(['rm', 'nofuse'], { env });
+});
+
+it("--storage-driver overlay: the image's whiteouts still apply over the copies", async (t) => {
+  const r = await run(shared, 'overlay', 'lab/busybox', 'sh', '-c', 'cat /etc/lower-only 2>&1; cat /etc/upper-added >/dev/null && echo added');
+  t.is(r.stdout, 'cat: can\'t open \'/etc/lower-only\': No such file or directory\nadded\n', r.stderr);
+});
+
+it('a file capability of the image still applies under keep-id over the copies (its root id moves with the owners)', async (t) => {
+  // The busybox fixture with /bin/busyboxcap: busybox carrying CAP_NET_RAW+ep, as a real ping does.
+  const dir = join(shared.root, 'tmp', `cap-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(dir);
+  const tar = join(dir, 'image.tar');
+  copyFileSync(fixtures().layers[0].tar, tar);
+  const busybox = execFileSync('tar', ['-xOf', tar, 'bin/busybox'], { maxBuffer: 64 << 20 });
+  const cap = Buffer.alloc(20);
+  cap.writeUInt32LE(0x02000001, 0);
+  cap.writeUInt32LE(1 << 13, 4);
+  writeFileSync(join(dir, 'extra.tar'), tarArchive([{ name: 'bin/busyboxcap', mode: 0o755, data: busybox, pax: { 'SCHILY.xattr.security.capability': cap } }]));
+  execFileSync('tar', ['-A', '-f', tar, join(dir, 'extra.tar')]);
+  const image = 'lab/busyboxcap:v1';
+  t.is((await runSandbox(['import', '-c', 'CMD ["sh"]', tar, image], { env: shared.env })).code, 0);
+  const show = ['-u', '1000', image, '/bin/busyboxcap', 'grep', 'CapEff', '/proc/self/status'];
+  const plain = await runSandbox(['run', '--rm', ...show], { env: shared.env });
+  t.is(plain.stdout, 'CapEff:\t0000000000002000\n', plain.stderr);
+  const keep = await run(shared, 'overlay', ...show);
+  t.is(keep.stdout, plain.stdout, keep.stderr);
 });

@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { inPool } from '../image/pool.js';
 import { nativeUnpacker } from '../image/unpacker.js';
 import type { IdMaps } from '../runtime/idmap.js';
 import { writeJsonAtomic } from '../state/atomic.js';
@@ -24,6 +25,7 @@ import { shiftCopy } from './vfs.js';
 export const SHIFTED_DIR = 'keep-id';
 /** A copy of a large layer takes a while; a lock whose owner died is broken at once anyway. */
 const COPY_LOCK_TIMEOUT_MS = 60 * 60_000;
+const COPIES_AT_ONCE = 3;
 
 interface ShiftRecord {
   layer: string;
@@ -83,13 +85,11 @@ async function makeShifted(layerDir: string, key: string, shift: IdShift, storag
 export async function shiftedLayerDirs(layerDirs: string[], storage: IdMaps, target: IdMaps, paths: SandboxPaths): Promise<string[]> {
   const key = shiftKey(storage, target);
   const shift = idShift(storage, target);
-  const out: string[] = [];
-  for (const l of layerDirs) {
-    const dir = shiftedLayerDir(l, key);
-    // The common case, every run after the first: one stat per layer, no lock.
-    if (!(await isDir(dir))) await makeShifted(l, key, shift, storage, paths);
-    out.push(dir);
-  }
+  const out = layerDirs.map((l) => shiftedLayerDir(l, key));
+  // The common case, every run after the first: one stat per layer, no lock.
+  const missing = (await Promise.all(layerDirs.map(async (l, i) => ((await isDir(out[i]!)) ? undefined : l)))).filter((l) => l !== undefined);
+  // Copies are mostly I/O in their own processes: a few layers at once, as pulls unpack them.
+  await inPool(missing, COPIES_AT_ONCE, (l) => makeShifted(l, key, shift, storage, paths));
   return out;
 }
 

@@ -161,3 +161,17 @@ it('a file capability of the image still applies under keep-id over the copies (
   const keep = await run(shared, 'overlay', ...show);
   t.is(keep.stdout, plain.stdout, keep.stderr);
 });
+
+it('two keep-id runs of a new image at once both work and make one copy per layer between them', async (t) => {
+  const home = await homeWithImages(t);
+  const [a, b] = await Promise.all([run(home, 'overlay', 'lab/busybox', 'cat', '/etc/upper-added'), run(home, 'overlay', 'lab/busybox', 'cat', '/etc/upper-added')]);
+  t.is(a.code, 0, a.stderr);
+  t.is(b.code, 0, b.stderr);
+  t.is(a.stdout, b.stdout);
+  t.is(Object.keys(copies(home)).length, 2);
+  // Nothing half-made is left beside them.
+  for (const chain of readdirSync(join(home.dataDir, 'layers'))) {
+    const dir = join(home.dataDir, 'layers', chain, 'keep-id');
+    if (existsSync(dir)) t.deepEqual(readdirSync(dir).filter((n) => n.startsWith('.')), []);
+  }
+});

@@ -3,7 +3,7 @@
 # run (the kernel overlay) and a plain run on the FUSE overlay, in a fresh store, both ways
 # keep-id works: the FUSE overlay remapping owners (no copy), and the kernel overlay over layer
 # copies with shifted owners (--storage-driver overlay: the copies are made by the first run
-# and reused); then medians of each (hyperfine). With rootless podman (overlay, crun) the same first/second pair, when
+# and reused); then medians of each over interleaved rounds. With rootless podman (overlay, crun) the same first/second pair, when
 # podman is installed: podman chown-copies the image on its first keep-id run.
 #
 #   bench/keepid/run.sh                      busybox fixture, and the debootstrap image of
@@ -20,13 +20,14 @@ if [ "$(id -u)" = 0 ]; then
   user=${BENCH_USER:-sandbox-test}
   uid=$(id -u "$user")
   exec runuser -u "$user" -- env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" PATH=/usr/bin:/bin:/usr/sbin:/sbin \
-    XDG_RUNTIME_DIR="/run/user/$uid" RUNS="$RUNS" SANDBOX_FIXTURES="$FIXTURES" BENCH_WORK="$BENCH" ${SANDBOX_MONITOR:+SANDBOX_MONITOR=$SANDBOX_MONITOR} bash "$0"
+    XDG_RUNTIME_DIR="/run/user/$uid" RUNS="$RUNS" SANDBOX_FIXTURES="$FIXTURES" BENCH_WORK="$BENCH" ${SANDBOX_MONITOR:+SANDBOX_MONITOR=$SANDBOX_MONITOR} ${SHARED:+SHARED=$SHARED} bash "$0"
 fi
 unset NODE_EXTRA_CA_CERTS  # costs every node start ~40 ms; a user's shell has none
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sbx-bench-keepid.XXXXXX")
 P=(podman --root "$WORK/podman" --runroot "$WORK/podman-run" --storage-driver overlay --cgroup-manager cgroupfs --events-backend file)
-[ -x "$ROOT/../shared/baseline/crun-hybrid-wrapper.sh" ] && P+=(--runtime "$ROOT/../shared/baseline/crun-hybrid-wrapper.sh")
+SHARED=${SHARED:-$ROOT/../shared}  # ../shared beside a checkout in /work/main; set SHARED from a worktree
+[ -x "$SHARED/baseline/crun-hybrid-wrapper.sh" ] && P+=(--runtime "$SHARED/baseline/crun-hybrid-wrapper.sh")
 cleanup() {
   command -v podman >/dev/null && "${P[@]}" system reset -f >/dev/null 2>&1 || true
   node -- "$ROOT/bin/sandbox.js" rm -f $(node -- "$ROOT/bin/sandbox.js" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
@@ -58,11 +59,24 @@ for img in "${images[@]}"; do
   after=$(layers)
   echo "second keep-id run (kernel overlay, copies):  $(ms $S run --rm --userns=keep-id --storage-driver overlay "$img" true) ms"
   echo "store: FUSE keep-id runs added nothing; the first copy run added $((after - before)) bytes readable by you, the second $(( $(layers) - after )); system df: $($S system df --format '{{.Type}} {{.Size}}' | head -1)"
-  hyperfine -N -w 3 -r "$RUNS" --export-json "$WORK/h.json" \
-    "$S run --rm $img true" "$S run --rm --storage-driver fuse-overlay $img true" \
-    "$S run --rm --userns=keep-id --storage-driver fuse-overlay $img true" "$S run --rm --userns=keep-id --storage-driver overlay $img true" \
-    --output "$WORK/runs.log" >/dev/null || { echo "a run failed; its last output:"; tail -3 "$WORK/runs.log"; exit 1; }
-  node -e 'const rs = require(process.argv[1]).results; for (const r of rs) console.log(`median ${(r.median * 1000).toFixed(0)} ms  ${(r.median / rs[0].median).toFixed(2)}x plain  ${r.command.replace(/^node -- \S+/, "sandbox")}`)' "$WORK/h.json"
+  # Interleaved rounds (one run of each command per round, after one warm-up round) rather than
+  # hyperfine's one command after the other: on a shared, loaded machine load drifts, and
+  # interleaving gives every command the same share of it.
+  cmds=("run --rm $img true" "run --rm --storage-driver fuse-overlay $img true"
+        "run --rm --userns=keep-id --storage-driver fuse-overlay $img true" "run --rm --userns=keep-id --storage-driver overlay $img true")
+  times=("" "" "" "")
+  for ((r = 0; r <= RUNS; r++)); do
+    for i in 0 1 2 3; do
+      t=$(ms $S ${cmds[i]})
+      [ "$r" -gt 0 ] && times[i]+="$t "
+    done
+  done
+  median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+  plain=$(echo "${times[0]}" | median)
+  for i in 0 1 2 3; do
+    m=$(echo "${times[i]}" | median)
+    echo "median $m ms  $(awk -v a="$m" -v b="$plain" 'BEGIN {printf "%.2f", a / b}')x plain  sandbox ${cmds[i]}  ($RUNS rounds)"
+  done
 done
 echo "load after: $(cat /proc/loadavg)"
 

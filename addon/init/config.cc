@@ -264,6 +264,16 @@ bool parse_sandbox(const Value& s, RuntimeConfig& c, Error& err) {
                            c.rootfs.storage_gid_mappings, err))
       return false;
   }
+  if (r.has("giveToRoot")) {
+    const Value& g = r["giveToRoot"];
+    uint64_t uid = 0, gid = 0;
+    if (!get_uint(g["uid"], "sandbox.rootfs.giveToRoot.uid", 0xFFFFFFFEu, uid, err) ||
+        !get_uint(g["gid"], "sandbox.rootfs.giveToRoot.gid", 0xFFFFFFFEu, gid, err) ||
+        !get_abs_paths(g["paths"], "sandbox.rootfs.giveToRoot.paths", c.rootfs.give_to_root, err))
+      return false;
+    c.rootfs.created_uid = static_cast<long long>(uid);
+    c.rootfs.created_gid = static_cast<long long>(gid);
+  }
   if (!get_abs_paths(r["lowerdirs"], "sandbox.rootfs.lowerdirs", c.rootfs.lowerdirs, err))
     return false;
   if (c.rootfs.lowerdirs.empty()) return bad(err, "sandbox.rootfs.lowerdirs", "no layers");

@@ -49,6 +49,11 @@ struct RootfsSpec {
   // from linux.*Mappings (--userns=keep-id). The server shows each file's image owner anyway.
   IdMap storage_uid_mappings;
   IdMap storage_gid_mappings;
+  // --userns=keep-id: files and dirs the CLI made (as itself, which the keep-id map shows as
+  // created_uid:created_gid) that the image's root must own: the /etc files bound in, and "/"
+  // (upperdir) over id-shifted layers. The init hands them to its root (rootfs.cc).
+  long long created_uid = -1, created_gid = -1;
+  std::vector<std::string> give_to_root;
   bool fuse() const { return driver == "fuse-overlay"; }
   bool vfs() const { return driver == "vfs"; }
 };

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -87,6 +88,22 @@ void append_escaped(std::string& out, const std::string& path) {
   }
 }
 
+// --userns=keep-id (docs/storage.md): the CLI made the /etc files we bind in, and "/" (upperdir)
+// over id-shifted layers, as itself, which the keep-id map shows as your uid. The image's root
+// owns them under every other map, so they are handed to our root here, where that id can be
+// set. Only while they are still the CLI's: one the container gave to someone else stays theirs.
+int give_to_root(const RootfsSpec& r, Error& err) {
+  for (const auto& p : r.give_to_root) {
+    unique_fd f(::open(p.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
+    if (!f) return err.sys("open " + p);
+    struct stat st;
+    if (::fstat(f.get(), &st) < 0) return err.sys("stat " + p);
+    if (st.st_uid != static_cast<uid_t>(r.created_uid) || st.st_gid != static_cast<gid_t>(r.created_gid)) continue;
+    if (::fchownat(f.get(), "", 0, 0, AT_EMPTY_PATH) < 0) return err.sys("give " + p + " to the container's root");
+  }
+  return 0;
+}
+
 }  // namespace
 
 std::string overlay_mount_data(const RootfsSpec& r) {
@@ -125,6 +142,7 @@ int mount_fuse_rootfs(const std::string& target, int channel, Error& err) {
 }
 
 int mount_rootfs(const RootfsSpec& r, const std::string& target, int fuse_channel, Error& err) {
+  if (give_to_root(r, err) < 0) return -1;
   // vfs: the copy is already whole; a bind mount makes it the mount point pivot_root wants,
   // and keeps the rest of the setup the same for every driver.
   if (r.vfs()) {

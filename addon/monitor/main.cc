@@ -22,7 +22,9 @@ void usage() {
       "usage: sandbox-monitor run --config PATH --result-fd N\n"
       "       sandbox-monitor unpack --uidmap MAP --gidmap MAP DEST   (tar on stdin)\n"
       "       sandbox-monitor rmtree --uidmap MAP --gidmap MAP PATH...\n"
-      "       sandbox-monitor vfs-copy --uidmap MAP --gidmap MAP DEST LAYER...\n"
+      "       sandbox-monitor vfs-copy --uidmap MAP --gidmap MAP [--shift-uids S --shift-gids S]\n"
+      "                                [--subdir PATH] DEST LAYER...\n"
+      "       sandbox-monitor shift-copy --uidmap MAP --gidmap MAP --shift-uids S --shift-gids S DEST SRC\n"
       "       sandbox-monitor probe [--uidmap MAP --gidmap MAP] [--scratch DIR]\n"
       "       sandbox-monitor exec --config PATH --pid PID --result-fd N [--user U] [--cwd D]\n"
       "                            [--env K=V]... [--privileged] -- CMD [ARG...]\n"
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
       {"unpack", unpack_main, false},
       {"rmtree", rmtree_main, false},
       {"vfs-copy", vfs_copy_main, false},
+      {"shift-copy", shift_copy_main, false},
       {"probe", probe_main, false},
       {"exec", sandbox::exec_main, false},
       {"netswitch", sandbox::netswitch_main, false},

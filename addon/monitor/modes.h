@@ -11,6 +11,9 @@
 #if __has_include("unpack/vfs_copy.h")
 #include "unpack/vfs_copy.h"
 #endif
+#if __has_include("unpack/shift_copy.h")
+#include "unpack/shift_copy.h"
+#endif
 #if __has_include("probe/probe_main.h")
 #include "probe/probe_main.h"
 #endif
@@ -19,6 +22,7 @@
 [[gnu::weak]] int rmtree_main(int argc, char** argv);
 [[gnu::weak]] int probe_main(int argc, char** argv);
 [[gnu::weak]] int vfs_copy_main(int argc, char** argv);
+[[gnu::weak]] int shift_copy_main(int argc, char** argv);
 
 namespace sandbox {
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "sandbox/protocol.h"
+#include "unpack/copy_support.h"
 #include "sandbox/unique_fd.h"
 #include "unpack/mode_args.h"
 #include "unpack/remove_tree.h"
@@ -30,163 +31,12 @@
 namespace sandbox::unpack {
 namespace {
 
-// Every path below a layer or the copy is resolved with this: no symlink is followed (the
-// image's own "etc -> /host/etc" is an entry to copy, never a way out), no mount is crossed.
-// Nobody else writes the copy while we build it, so a path resolved this way stays what it was.
-constexpr unsigned long long kBeneath = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-
-int open_beneath(int root, const std::string& rel, int flags) {
-  open_how how{};
-  how.flags = static_cast<unsigned long long>(flags | O_CLOEXEC);
-  how.resolve = kBeneath;
-  return static_cast<int>(::syscall(SYS_openat2, root, rel.empty() ? "." : rel.c_str(), &how, sizeof how));
-}
-
-std::string join(const std::string& dir, const std::string& name) { return dir.empty() ? name : dir + "/" + name; }
-
-bool is_whiteout(const struct stat& st) { return S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0); }
-
-// The names in a directory, read whole before anything changes below it.
-int list_dir(int fd, std::vector<std::string>& names, const std::string& where, Error& err) {
-  if (::lseek(fd, 0, SEEK_SET) < 0) return err.sys("rewinding " + where);
-  alignas(8) char buf[32768];
-  for (;;) {
-    ssize_t n = ::getdents64(fd, buf, sizeof buf);
-    if (n < 0) return err.sys("reading directory " + where);
-    if (n == 0) return 0;
-    for (ssize_t off = 0; off < n;) {
-      auto* d = reinterpret_cast<struct dirent64*>(buf + off);
-      off += d->d_reclen;
-      if (std::strcmp(d->d_name, ".") != 0 && std::strcmp(d->d_name, "..") != 0) names.emplace_back(d->d_name);
-    }
-  }
-}
-
-// The xattr names of fd; an empty list where the filesystem has none.
-int xattr_names(int fd, std::vector<std::string>& out, const std::string& where, Error& err) {
-  std::vector<char> buf(1024);
-  for (;;) {
-    ssize_t n = ::flistxattr(fd, buf.data(), buf.size());
-    if (n >= 0) {
-      for (ssize_t i = 0; i < n;) {
-        std::string name(buf.data() + i);
-        i += static_cast<ssize_t>(name.size()) + 1;
-        if (!name.empty()) out.push_back(std::move(name));
-      }
-      return 0;
-    }
-    if (errno == ENOTSUP) return 0;
-    if (errno != ERANGE) return err.sys("listing xattrs of " + where);
-    ssize_t need = ::flistxattr(fd, nullptr, 0);
-    if (need < 0) return err.sys("listing xattrs of " + where);
-    buf.resize(static_cast<size_t>(need) + 1);
-  }
-}
-
-// Overlay's own bookkeeping (opaque marks) describes the layer, not the file: never copied.
-bool overlay_private(const std::string& name) { return name.rfind("user.overlay.", 0) == 0; }
-
-// Makes dst's xattrs exactly src's (overlay shows only the top-most copy's). Both fds are
-// regular files or directories (the only kinds that carry user.* xattrs).
-int copy_xattrs(int src, int dst, bool clear_first, const std::string& where, Error& err) {
-  if (clear_first) {
-    std::vector<std::string> old;
-    if (xattr_names(dst, old, where, err) < 0) return -1;
-    for (const auto& k : old)
-      if (::fremovexattr(dst, k.c_str()) < 0 && errno != ENODATA) return err.sys("removing xattr " + k + " of " + where);
-  }
-  std::vector<std::string> names;
-  if (xattr_names(src, names, where, err) < 0) return -1;
-  std::vector<char> value(256);
-  for (const auto& k : names) {
-    if (overlay_private(k)) continue;
-    ssize_t n;
-    for (;;) {
-      n = ::fgetxattr(src, k.c_str(), value.data(), value.size());
-      if (n >= 0 || errno != ERANGE) break;
-      ssize_t need = ::fgetxattr(src, k.c_str(), nullptr, 0);
-      if (need < 0) break;
-      value.resize(static_cast<size_t>(need) + 1);
-    }
-    if (n < 0) {
-      if (errno == ENODATA) continue;  // removed meanwhile
-      return err.sys("reading xattr " + k + " of " + where);
-    }
-    // The unpacker set these in this same namespace, so setting them again must work; a
-    // refusal here is a real difference from the overlay drivers, not something to hide.
-    if (::fsetxattr(dst, k.c_str(), value.data(), static_cast<size_t>(n), 0) < 0)
-      return err.sys("setting xattr " + k + " on " + where);
-  }
-  return 0;
-}
-
-// Copies [off, off+len) of in to the same offsets of out: copy_file_range where the kernel
-// can, else pread/pwrite. Returns the bytes copied (fewer when the file is shorter).
-ssize_t copy_range(int in, int out, off_t off, off_t len, bool& use_cfr, std::vector<char>& buf) {
-  off_t done = 0;
-  while (done < len) {
-    ssize_t n;
-    if (use_cfr) {
-      loff_t a = off + done, b = off + done;
-      n = ::copy_file_range(in, &a, out, &b, static_cast<size_t>(len - done), 0);
-      if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
-        use_cfr = false;
-        continue;
-      }
-    } else {
-      if (buf.empty()) buf.resize(1 << 20);
-      n = ::pread(in, buf.data(), std::min(buf.size(), static_cast<size_t>(len - done)), off + done);
-      for (ssize_t w = 0; n > 0 && w < n;) {
-        ssize_t m = ::pwrite(out, buf.data() + w, static_cast<size_t>(n - w), off + done + w);
-        if (m < 0) {
-          if (errno == EINTR) continue;
-          return -1;
-        }
-        w += m;
-      }
-    }
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return -1;
-    }
-    if (n == 0) break;
-    done += n;
-  }
-  return static_cast<ssize_t>(done);
-}
-
-// File data: a reflink where the filesystem shares extents (btrfs, xfs), else the data
-// segments one by one, so a sparse file (a 1 TiB /var/log/lastlog) stays sparse in the copy.
-int copy_data(int in, int out, off_t size, const std::string& where, Error& err) {
-  if (size == 0) return 0;
-  if (::ioctl(out, FICLONE, in) == 0) return 0;
-  bool use_cfr = true;
-  std::vector<char> buf;
-  for (off_t pos = 0; pos < size;) {
-    off_t data = ::lseek(in, pos, SEEK_DATA);
-    if (data < 0) {
-      if (errno == ENXIO) break;  // only a hole up to the end
-      if (errno != EINVAL) return err.sys("finding the data of " + where);
-      data = pos;  // no SEEK_DATA here: all of it is data
-    }
-    if (data >= size) break;
-    off_t hole = ::lseek(in, data, SEEK_HOLE);
-    if (hole < 0 || hole > size) hole = size;
-    ssize_t n = copy_range(in, out, data, hole - data, use_cfr, buf);
-    if (n < 0) return err.sys("copying " + where);
-    if (n < hole - data) break;  // the layer file is shorter than its stat said: it is what it is
-    pos = hole;
-  }
-  // The trailing hole (and the length of an all-hole file).
-  if (::ftruncate(out, size) < 0) return err.sys("setting the size of " + where);
-  return 0;
-}
-
 class VfsCopy {
  public:
-  explicit VfsCopy(int dest) : dest_(dest) {}
+  VfsCopy(int dest, const IdShift& shift) : dest_(dest), shift_(shift) {}
 
-  int layer(const std::string& path, Error& err);
+  // Applies the tree at `root` (a layer, or its --subdir) over the copy; `label` names it in errors.
+  int layer(int root, const std::string& label, Error& err);
   int finish(Error& err);
   long entries() const { return entries_; }
 
@@ -197,6 +47,7 @@ class VfsCopy {
   int special(int sdir, int ddir, const std::string& rel, const std::string& name, const struct stat& st, Error& err);
 
   int dest_;
+  const IdShift& shift_;
   int src_ = -1;  // the current layer's root
   std::vector<std::string> pending_;  // directories of this layer still to copy
   // This layer's files with several links: (dev, ino) -> the copy's first name for it.
@@ -206,11 +57,8 @@ class VfsCopy {
   long entries_ = 0;
 };
 
-int VfsCopy::layer(const std::string& path, Error& err) {
-  // The layer's own path comes from the CLI's store: following symlinks up to it is intended.
-  unique_fd root(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!root) return err.sys("opening layer " + path);
-  src_ = root.get();
+int VfsCopy::layer(int root, const std::string& path, Error& err) {
+  src_ = root;
   links_.clear();
   pending_.assign(1, "");
   // One directory pair open at a time, re-resolved from the roots: no recursion, no fd per
@@ -232,7 +80,7 @@ int VfsCopy::layer(const std::string& path, Error& err) {
 }
 
 int VfsCopy::entry(int sdir, int ddir, const std::string& rel, const std::string& name, Error& err) {
-  const std::string child = join(rel, name);
+  const std::string child = join_rel(rel, name);
   struct stat st;
   if (::fstatat(sdir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) return err.sys("stat /" + child);
   // A whiteout hides the name in every layer below: the copy drops it and keeps no mark.
@@ -261,7 +109,7 @@ int VfsCopy::entry(int sdir, int ddir, const std::string& rel, const std::string
 }
 
 int VfsCopy::directory(int sdir, int ddir, const std::string& rel, const std::string& name, const struct stat& st, Error& err) {
-  const std::string child = join(rel, name);
+  const std::string child = join_rel(rel, name);
   struct stat dst;
   bool existed = ::fstatat(ddir, name.c_str(), &dst, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(dst.st_mode);
   if (!existed) {
@@ -285,8 +133,8 @@ int VfsCopy::directory(int sdir, int ddir, const std::string& rel, const std::st
     }
   }
   // A directory in several layers shows the top-most one's owner, mode and xattrs.
-  if (::fchown(d.get(), st.st_uid, st.st_gid) < 0) return err.sys("chown /" + child);
-  if (copy_xattrs(s.get(), d.get(), existed, "/" + child, err) < 0) return -1;
+  if (chown_shifted(d.get(), -1, nullptr, st, shift_, "/" + child, err) < 0) return -1;
+  if (copy_xattrs(s.get(), d.get(), existed, false, shift_, "/" + child, err) < 0) return -1;
   if (::fchmod(d.get(), st.st_mode & 07777) < 0) return err.sys("chmod /" + child);
   dir_times_[child] = {st.st_atim, st.st_mtim};
   pending_.push_back(child);
@@ -295,7 +143,7 @@ int VfsCopy::directory(int sdir, int ddir, const std::string& rel, const std::st
 
 int VfsCopy::regular(int sdir, int ddir, const std::string& rel, const std::string& name, const struct stat& st, Error& err) {
   std::string child = "/";
-  child += join(rel, name);  // (appended: GCC 12 warns falsely about "/" + string)
+  child += join_rel(rel, name);  // (appended: GCC 12 warns falsely about "/" + string)
   unique_fd in(::openat(sdir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!in) return err.sys("opening " + child + " in the layer");
   unique_fd out(::openat(ddir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -304,8 +152,8 @@ int VfsCopy::regular(int sdir, int ddir, const std::string& rel, const std::stri
   // Owner first (chown clears setuid/setgid and file capabilities), then the capabilities and
   // other xattrs, then the mode with its setuid bits, then the times (every step above moves
   // ctime/mtime).
-  if (::fchown(out.get(), st.st_uid, st.st_gid) < 0) return err.sys("chown " + child);
-  if (copy_xattrs(in.get(), out.get(), false, child, err) < 0) return -1;
+  if (chown_shifted(out.get(), -1, nullptr, st, shift_, child, err) < 0) return -1;
+  if (copy_xattrs(in.get(), out.get(), false, false, shift_, child, err) < 0) return -1;
   if (::fchmod(out.get(), st.st_mode & 07777) < 0) return err.sys("chmod " + child);
   const timespec times[2] = {st.st_atim, st.st_mtim};
   if (::futimens(out.get(), times) < 0) return err.sys("setting the times of " + child);
@@ -314,7 +162,7 @@ int VfsCopy::regular(int sdir, int ddir, const std::string& rel, const std::stri
 
 int VfsCopy::special(int sdir, int ddir, const std::string& rel, const std::string& name, const struct stat& st, Error& err) {
   std::string child = "/";
-  child += join(rel, name);  // (appended: GCC 12 warns falsely about "/" + string)
+  child += join_rel(rel, name);  // (appended: GCC 12 warns falsely about "/" + string)
   if (S_ISLNK(st.st_mode)) {
     std::vector<char> target(static_cast<size_t>(st.st_size) + 2);
     ssize_t n = ::readlinkat(sdir, name.c_str(), target.data(), target.size());
@@ -326,7 +174,7 @@ int VfsCopy::special(int sdir, int ddir, const std::string& rel, const std::stri
     // FIFOs and sockets (device nodes never reach a layer: the unpacker leaves them out).
     if (::mknodat(ddir, name.c_str(), st.st_mode & (S_IFMT | 0600), st.st_rdev) < 0) return err.sys("creating " + child);
   }
-  if (::fchownat(ddir, name.c_str(), st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0) return err.sys("chown " + child);
+  if (chown_shifted(-1, ddir, name.c_str(), st, shift_, child, err) < 0) return -1;
   // fchmodat follows a symlink (and symlinks have no mode of their own); a FIFO or socket we
   // just made is no symlink.
   if (!S_ISLNK(st.st_mode) && ::fchmodat(ddir, name.c_str(), st.st_mode & 07777, 0) < 0) return err.sys("chmod " + child);
@@ -353,8 +201,36 @@ int report(const Error& err) {
   return 1;
 }
 
+// Where --subdir TARGET is in one layer: absent (lower layers show through), hidden (a
+// whiteout or a non-directory on the way ends everything below), or a directory, possibly
+// opaque somewhere on the way (lower layers hidden, this one's content shows).
+enum class SubdirState { Absent, Hidden, Found };
+
+SubdirState find_subdir(int root, const std::vector<std::string>& parts, unique_fd& out, bool& opaque, Error& err) {
+  opaque = false;
+  unique_fd cur(::fcntl(root, F_DUPFD_CLOEXEC, 3));
+  if (!cur) return err.sys("dup"), SubdirState::Hidden;
+  for (const auto& p : parts) {
+    struct stat st;
+    if (::fstatat(cur.get(), p.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) {
+      if (errno == ENOENT) return SubdirState::Absent;
+      err.sys("stat " + p);
+      return SubdirState::Hidden;
+    }
+    // A symlink counts as a non-directory: the image's own link is never followed out of it.
+    if (is_whiteout(st) || !S_ISDIR(st.st_mode)) return SubdirState::Hidden;
+    unique_fd next(::openat(cur.get(), p.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!next) return err.sys("opening " + p), SubdirState::Hidden;
+    char v[2];
+    if (::fgetxattr(next.get(), "user.overlay.opaque", v, sizeof v) == 1 && v[0] == 'y') opaque = true;
+    cur = std::move(next);
+  }
+  out = std::move(cur);
+  return SubdirState::Found;
+}
+
 // Runs inside the user namespace, as its root.
-int copy_here(const std::string& dest, const std::vector<std::string>& layers) {
+int copy_here(const std::string& dest, const std::vector<std::string>& layers, const std::string& subdir, const IdShift& shift) {
   ::umask(0);
   Error err;
   unique_fd d(::open(dest.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -362,12 +238,80 @@ int copy_here(const std::string& dest, const std::vector<std::string>& layers) {
     err.sys("opening " + dest);
     return report(err);
   }
-  VfsCopy copy(d.get());
-  for (const auto& l : layers)
-    if (copy.layer(l, err) < 0) return report(err);
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < subdir.size();) {
+    size_t j = subdir.find('/', i);
+    if (j == std::string::npos) j = subdir.size();
+    std::string p = subdir.substr(i, j - i);
+    if (p == "..") return err.fail("--subdir must not hold '..'", EINVAL), report(err);
+    if (!p.empty() && p != ".") parts.push_back(p);
+    i = j + 1;
+  }
+  // The trees to apply, bottom first: the layer roots, or where --subdir is in each layer from
+  // the last one that hides what is below.
+  std::vector<std::pair<unique_fd, std::string>> trees;
+  for (const auto& l : layers) {
+    // The layer's own path comes from the CLI's store: following symlinks up to it is intended.
+    unique_fd root(::open(l.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!root) return err.sys("opening layer " + l), report(err);
+    if (parts.empty()) {
+      trees.emplace_back(std::move(root), l);
+      continue;
+    }
+    unique_fd sub;
+    bool opaque = false;
+    SubdirState state = find_subdir(root.get(), parts, sub, opaque, err);
+    if (!err.ok()) return err.wrap("layer " + l), report(err);
+    if (state == SubdirState::Absent) continue;
+    if (state == SubdirState::Hidden || opaque) trees.clear();
+    if (state == SubdirState::Found) trees.emplace_back(std::move(sub), l + "/" + subdir);
+  }
+  VfsCopy copy(d.get(), shift);
+  for (const auto& [fd, label] : trees)
+    if (copy.layer(fd.get(), label, err) < 0) return report(err);
   if (copy.finish(err) < 0) return report(err);
+  if (!parts.empty() && !trees.empty()) {
+    // A volume seeded from an image directory takes that directory's owner, mode and times
+    // (the top-most layer's), as docker's copy does.
+    struct stat st;
+    int top = trees.back().first.get();
+    if (::fstat(top, &st) < 0) return err.sys("stat " + trees.back().second), report(err);
+    if (chown_shifted(d.get(), -1, nullptr, st, shift, dest, err) < 0 ||
+        copy_xattrs(top, d.get(), true, false, shift, dest, err) < 0)
+      return report(err);
+    if (::fchmod(d.get(), st.st_mode & 07777) < 0) return err.sys("chmod " + dest), report(err);
+    const timespec times[2] = {st.st_atim, st.st_mtim};
+    if (::futimens(d.get(), times) < 0) return err.sys("setting the times of " + dest), report(err);
+  } else if (!shift.empty()) {
+    // The container's "/" (the copy's root, made by the CLI as our root), or a volume with
+    // nothing to seed, belongs to the image's root, which the shift moves (--userns=keep-id).
+    struct stat st{};
+    if (chown_shifted(d.get(), -1, nullptr, st, shift, dest, err) < 0) return report(err);
+  }
   protocol::send(STDOUT_FILENO, protocol::unpacked(copy.entries(), {}));
   return 0;
+}
+
+// Pulls "--subdir PATH" (or "=PATH") out of argv.
+bool take_subdir(std::vector<char*>& argv, std::string& subdir, Error& err) {
+  for (size_t i = 1; i < argv.size(); i++) {
+    std::string a = argv[i];
+    if (a == "--") break;
+    if (a == "--subdir" || a.rfind("--subdir=", 0) == 0) {
+      size_t n = 1;
+      if (a == "--subdir") {
+        if (i + 1 >= argv.size()) return err.fail("option --subdir needs a value", EINVAL), false;
+        subdir = argv[i + 1];
+        n = 2;
+      } else {
+        subdir = a.substr(9);
+      }
+      if (subdir.empty() || subdir[0] != '/') return err.fail("--subdir wants an absolute path, got '" + subdir + "'", EINVAL), false;
+      argv.erase(argv.begin() + static_cast<long>(i), argv.begin() + static_cast<long>(i + n));
+      return true;
+    }
+  }
+  return true;
 }
 
 }  // namespace
@@ -377,10 +321,14 @@ int vfs_copy_main(int argc, char** argv) {
   using namespace sandbox;
   using namespace sandbox::unpack;
   Error err;
+  IdShift shift;
+  std::vector<char*> rest;
+  std::string subdir;
+  if (!take_shift_args(argc, argv, shift, rest, err) || !take_subdir(rest, subdir, err)) return report(err);
   ModeArgs args;
-  if (!parse_mode_args(argc, argv, false, false, args, err)) return report(err);
+  if (!parse_mode_args(static_cast<int>(rest.size()), rest.data(), false, false, args, err)) return report(err);
   if (args.paths.size() < 2) {
-    err.fail("usage: sandbox-monitor vfs-copy --uidmap MAP --gidmap MAP DEST LAYER...", EINVAL);
+    err.fail("usage: sandbox-monitor vfs-copy --uidmap MAP --gidmap MAP [--shift-uids S --shift-gids S] [--subdir PATH] DEST LAYER...", EINVAL);
     return report(err);
   }
   for (const auto& p : args.paths)
@@ -391,7 +339,7 @@ int vfs_copy_main(int argc, char** argv) {
   const std::string dest = args.paths[0];
   const std::vector<std::string> layers(args.paths.begin() + 1, args.paths.end());
   UsernsOptions opts{args.uids, args.gids, 0};
-  int status = run_in_userns(opts, [&] { return copy_here(dest, layers); }, err);
+  int status = run_in_userns(opts, [&] { return copy_here(dest, layers, subdir, shift); }, err);
   if (status < 0) return report(err);
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   err.fail("vfs-copy process was killed by signal " + std::to_string(WTERMSIG(status)), EINTR);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What --userns=keep-id costs: the first and the second keep-id run of an image against a plain
-# run (the kernel overlay) and a plain run on the FUSE overlay, in a fresh store; then medians
-# of each (hyperfine). With rootless podman (overlay, crun) the same first/second pair, when
+# run (the kernel overlay) and a plain run on the FUSE overlay, in a fresh store, both ways
+# keep-id works: the FUSE overlay remapping owners (no copy), and the kernel overlay over layer
+# copies with shifted owners (--storage-driver overlay: the copies are made by the first run
+# and reused); then medians of each over interleaved rounds. With rootless podman (overlay, crun) the same first/second pair, when
 # podman is installed: podman chown-copies the image on its first keep-id run.
 #
 #   bench/keepid/run.sh                      busybox fixture, and the debootstrap image of
@@ -18,13 +20,14 @@ if [ "$(id -u)" = 0 ]; then
   user=${BENCH_USER:-sandbox-test}
   uid=$(id -u "$user")
   exec runuser -u "$user" -- env -i HOME="$(getent passwd "$user" | cut -d: -f6)" USER="$user" PATH=/usr/bin:/bin:/usr/sbin:/sbin \
-    XDG_RUNTIME_DIR="/run/user/$uid" RUNS="$RUNS" SANDBOX_FIXTURES="$FIXTURES" BENCH_WORK="$BENCH" ${SANDBOX_MONITOR:+SANDBOX_MONITOR=$SANDBOX_MONITOR} bash "$0"
+    XDG_RUNTIME_DIR="/run/user/$uid" RUNS="$RUNS" SANDBOX_FIXTURES="$FIXTURES" BENCH_WORK="$BENCH" ${SANDBOX_MONITOR:+SANDBOX_MONITOR=$SANDBOX_MONITOR} ${SHARED:+SHARED=$SHARED} bash "$0"
 fi
 unset NODE_EXTRA_CA_CERTS  # costs every node start ~40 ms; a user's shell has none
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sbx-bench-keepid.XXXXXX")
 P=(podman --root "$WORK/podman" --runroot "$WORK/podman-run" --storage-driver overlay --cgroup-manager cgroupfs --events-backend file)
-[ -x "$ROOT/../shared/baseline/crun-hybrid-wrapper.sh" ] && P+=(--runtime "$ROOT/../shared/baseline/crun-hybrid-wrapper.sh")
+SHARED=${SHARED:-$ROOT/../shared}  # ../shared beside a checkout in /work/main; set SHARED from a worktree
+[ -x "$SHARED/baseline/crun-hybrid-wrapper.sh" ] && P+=(--runtime "$SHARED/baseline/crun-hybrid-wrapper.sh")
 cleanup() {
   command -v podman >/dev/null && "${P[@]}" system reset -f >/dev/null 2>&1 || true
   node -- "$ROOT/bin/sandbox.js" rm -f $(node -- "$ROOT/bin/sandbox.js" ps -aq 2>/dev/null) >/dev/null 2>&1 || true
@@ -44,17 +47,38 @@ if [ -f "$BENCH/oci/index.json" ]; then
   $S tag "$id" bench/debian
   images+=("bench/debian")
 fi
-echo "store: $(du -sb "$XDG_DATA_HOME/sandbox/layers" | cut -f1) bytes of layers"
+layers() { { du -sb "$XDG_DATA_HOME/sandbox/layers" 2>/dev/null || true; } | cut -f1; }  # subordinate-owned 0700 dirs are skipped
+echo "store: $(layers) bytes of layers; load: $(cat /proc/loadavg)"
 for img in "${images[@]}"; do
   echo "== $img"
-  echo "plain run (kernel overlay):   $(ms $S run --rm "$img" true) ms"
-  echo "first keep-id run:            $(ms $S run --rm --userns=keep-id "$img" true) ms"
-  echo "second keep-id run:           $(ms $S run --rm --userns=keep-id "$img" true) ms"
-  hyperfine -N -w 3 -r "$RUNS" --export-json "$WORK/h.json" \
-    "$S run --rm $img true" "$S run --rm --storage-driver fuse-overlay $img true" "$S run --rm --userns=keep-id $img true" >/dev/null
-  node -e 'for (const r of require(process.argv[1]).results) console.log(`median ${(r.median * 1000).toFixed(0)} ms  ${r.command.replace(/^node \S+/, "sandbox")}`)' "$WORK/h.json"
+  echo "plain run (kernel overlay):                   $(ms $S run --rm "$img" true) ms"
+  echo "first keep-id run (FUSE, remap):              $(ms $S run --rm --userns=keep-id --storage-driver fuse-overlay "$img" true) ms"
+  echo "second keep-id run (FUSE, remap):             $(ms $S run --rm --userns=keep-id --storage-driver fuse-overlay "$img" true) ms"
+  before=$(layers)
+  echo "first keep-id run (kernel overlay, copies):   $(ms $S run --rm --userns=keep-id --storage-driver overlay "$img" true) ms"
+  after=$(layers)
+  echo "second keep-id run (kernel overlay, copies):  $(ms $S run --rm --userns=keep-id --storage-driver overlay "$img" true) ms"
+  echo "store: FUSE keep-id runs added nothing; the first copy run added $((after - before)) bytes readable by you, the second $(( $(layers) - after )); system df: $($S system df --format '{{.Type}} {{.Size}}' | head -1)"
+  # Interleaved rounds (one run of each command per round, after one warm-up round) rather than
+  # hyperfine's one command after the other: on a shared, loaded machine load drifts, and
+  # interleaving gives every command the same share of it.
+  cmds=("run --rm $img true" "run --rm --storage-driver fuse-overlay $img true"
+        "run --rm --userns=keep-id --storage-driver fuse-overlay $img true" "run --rm --userns=keep-id --storage-driver overlay $img true")
+  times=("" "" "" "")
+  for ((r = 0; r <= RUNS; r++)); do
+    for i in 0 1 2 3; do
+      t=$(ms $S ${cmds[i]})
+      [ "$r" -gt 0 ] && times[i]+="$t "
+    done
+  done
+  median() { tr ' ' '\n' | grep . | sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+  plain=$(echo "${times[0]}" | median)
+  for i in 0 1 2 3; do
+    m=$(echo "${times[i]}" | median)
+    echo "median $m ms  $(awk -v a="$m" -v b="$plain" 'BEGIN {printf "%.2f", a / b}')x plain  sandbox ${cmds[i]}  ($RUNS rounds)"
+  done
 done
-echo "store: $(du -sb "$XDG_DATA_HOME/sandbox/layers" | cut -f1) bytes of layers (unchanged: no copy)"
+echo "load after: $(cat /proc/loadavg)"
 
 if command -v podman >/dev/null && [ -f "$WORK/debian.oci.tar" ]; then
   echo "== podman $(podman --version | awk '{print $3}'), same debootstrap image"

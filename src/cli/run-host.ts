@@ -11,6 +11,7 @@ import { containerLayout } from '../oci/generate.js';
 import { hostnameFile, hostsFile, resolvConfFile } from '../oci/etc-files.js';
 import { monitorPath } from '../runtime/paths.js';
 import type { SandboxPaths } from '../state/paths.js';
+import type { IdShift } from '../storage/id-shift.js';
 
 /** The caller's cwd and the text of every --env-file / --label-file (a missing file: one line, 125). */
 export async function readHostInputs(opts: { envFile: string[]; labelFile: string[] }): Promise<HostInputs> {
@@ -85,7 +86,7 @@ export async function writeEtcFiles(c: CompletedSpec, stateDir: string): Promise
 }
 
 /** Each volume request's host directory, by target; new volumes seeded from the image. */
-export async function resolveVolumes(c: CompletedSpec, paths: SandboxPaths): Promise<{ dirs: Record<string, string>; anonymous: string[] }> {
+export async function resolveVolumes(c: CompletedSpec, paths: SandboxPaths, shift?: IdShift): Promise<{ dirs: Record<string, string>; anonymous: string[] }> {
   const requests = c.spec.storage.mounts.filter((m) => m.type === 'volume');
   if (requests.length === 0) return { dirs: {}, anonymous: [] };
   const { VolumeStore, seedVolume, isEmptyDir } = await import('../state/volumes.js');
@@ -97,7 +98,7 @@ export async function resolveVolumes(c: CompletedSpec, paths: SandboxPaths): Pro
     const { volume, created } = await store.ensure(m.source);
     if (m.source === undefined) anonymous.push(volume.Name);
     dirs[m.target] = volume.Mountpoint;
-    if (created && !m.nocopy && (await isEmptyDir(volume.Mountpoint))) await seedVolume(volume.Mountpoint, c.layerDirs, m.target);
+    if (created && !m.nocopy && (await isEmptyDir(volume.Mountpoint))) await seedVolume(volume.Mountpoint, c.layerDirs, m.target, shift);
   }
   return { dirs, anonymous };
 }

@@ -76,8 +76,8 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
       AutoRemove: rec.autoRemove,
       Privileged: false,
       ReadonlyRootfs: config?.root.readonly ?? false,
-      // podman's field: keep-id is the only mode whose config carries the layers' own maps.
-      UsernsMode: config?.sandbox.rootfs.storageUidMappings ? 'keep-id' : '',
+      // podman's field: the annotation (any driver), or the layers' own maps (older configs).
+      UsernsMode: config?.annotations?.['io.sandbox.userns'] ?? (config?.sandbox.rootfs.storageUidMappings ? 'keep-id' : ''),
     },
     // vfs: no layers are mounted; the container's root is its own copy (docker shows no Data).
     GraphDriver: config?.sandbox.rootfs.driver === 'vfs' ? { Name: 'vfs', Data: {} } : {

@@ -23,15 +23,20 @@ export interface UsageCounts {
   reclaimable: number;
 }
 
-/** Images' numbers from the records (layer sizes are the unpacked tars' bytes). Pure. */
-export function imageUsage(images: readonly ImageRecord[], containers: readonly ContainerRecord[]): UsageCounts {
+/**
+ * Images' numbers from the records (layer sizes are the unpacked tars' bytes). Pure.
+ * `shifted`: bytes of --userns=keep-id's id-shifted copies by chain id (storage/shifted-layers),
+ * counted with their layer: in use when it is, reclaimed with it.
+ */
+export function imageUsage(images: readonly ImageRecord[], containers: readonly ContainerRecord[], shifted: ReadonlyMap<string, number> = new Map()): UsageCounts {
   const used = new Set(containers.map((c) => c.imageId));
   const all = new Map<string, number>();
   const active = new Map<string, number>();
   for (const img of images) {
     for (const l of img.layers) {
-      all.set(l.chainId, l.size);
-      if (used.has(img.id)) active.set(l.chainId, l.size);
+      const size = l.size + (shifted.get(l.chainId) ?? 0);
+      all.set(l.chainId, size);
+      if (used.has(img.id)) active.set(l.chainId, size);
     }
   }
   const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);

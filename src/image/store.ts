@@ -16,6 +16,7 @@ import { parseImageConfig, type ImageConfig } from './config.js';
 import { HashingStream, digestHex, isDigest, sha256Digest, type Digest } from './digest.js';
 import { emptyIndex, lookupImage, parseIndex, recordImage, referencedObjects, tagImage, type ImageIndex, type ImageRecord } from './image-index.js';
 import type { Unpacker } from './unpacker.js';
+import { shiftedCopiesSize } from '../storage/shifted-layers.js';
 
 /** A file written into tmp/ whose digest and size were computed while writing it. */
 export interface StagedFile {
@@ -336,6 +337,8 @@ export class ImageStore {
       }
       for (const chain of chains) {
         const info = await this.readLayerInfo(chain);
+        // --userns=keep-id's shifted copies live inside the layer's directory and go with it.
+        const shifted = await shiftedCopiesSize(this.layerPath(chain));
         const to = this.tempPath('removed-layer');
         try {
           await rename(this.layerPath(chain), to);
@@ -345,7 +348,7 @@ export class ImageStore {
         }
         aside.push(to);
         removedLayers.push(chain);
-        reclaimed += info?.size ?? 0;
+        reclaimed += (info?.size ?? 0) + shifted;
       }
       for (const b of blobs) await rm(this.blobPath(b), { force: true });
     });

@@ -16,6 +16,10 @@ export interface ContainerDirs {
   volumeDirs?: Record<string, string>;
   /** The static sandbox-init executable, bound in read-only for --init. */
   initBinary?: string;
+  /** Layer directories to stack instead of the image's own (keep-id's shifted copies), bottom first. */
+  lowerDirs?: string[];
+  /** Files we made that the image's root must own, with the container ids they show as until the init gives them to it (keep-id). */
+  giveToRoot?: { uid: number; gid: number; paths: string[] };
 }
 
 /** Where --init's reaper appears in the container (docker's path, so scripts that look for it work). */
@@ -113,6 +117,7 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
       ...c.spec.identity.labels,
       'io.sandbox.image': c.imageName,
       'io.sandbox.image.id': c.imageId,
+      ...(c.keepId ? { 'io.sandbox.userns': 'keep-id' } : {}),
       ...(c.spec.lifecycle.stopSignal !== undefined ? { 'io.sandbox.stop-signal': c.spec.lifecycle.stopSignal } : {}),
       ...(c.spec.lifecycle.stopTimeout !== undefined ? { 'io.sandbox.stop-timeout': String(c.spec.lifecycle.stopTimeout) } : {}),
     },
@@ -120,9 +125,10 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
       // overlay wants the top-most lower layer first.
       rootfs: {
         driver: c.rootfs?.driver ?? 'overlay',
-        lowerdirs: [...c.layerDirs].reverse(),
+        lowerdirs: [...(dirs.lowerDirs ?? c.layerDirs)].reverse(),
         upperdir: layout.upper,
         workdir: layout.work,
+        ...(dirs.giveToRoot ? { giveToRoot: dirs.giveToRoot } : {}),
         ...(storageMaps ? { storageUidMappings: storageMaps.uidMappings, storageGidMappings: storageMaps.gidMappings } : {}),
       },
       stateDir: dirs.stateDir,

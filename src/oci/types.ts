@@ -61,6 +61,8 @@ export interface RuntimeConfig {
        * linux.uidMappings (--userns=keep-id). The server then shows every file with its image
        * owner, remapping on the fly instead of copying the image (docs/storage.md).
        */
+      /** keep-id: paths the CLI made (showing as uid:gid) that the init gives to the container's root. */
+      giveToRoot?: { uid: number; gid: number; paths: string[] };
       storageUidMappings?: OciIdMapping[];
       storageGidMappings?: OciIdMapping[];
     };

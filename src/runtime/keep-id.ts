@@ -1,10 +1,12 @@
-// --userns=keep-id at run time: the driver that can show the image under the keep-id map, and
-// the container's maps. The layers stay as they were unpacked (container 0 = you); rather
-// than chown-copying the image as podman does, the FUSE overlay remaps owners on the fly.
+// --userns=keep-id at run time: the container's maps, and how its rootfs shows the image with
+// the image's own owners under them (docs/storage.md, "keep-id"). The layers stay as they were
+// unpacked (container 0 = you). Two ways: the FUSE overlay remaps owners on the fly (no copy at
+// all), or, where FUSE can't be used or another driver is asked for, each layer is copied once
+// per id map with its owners shifted and the kernel overlay (or a vfs copy) is built on those.
 import { userInfo } from 'node:os';
 import { SpecError } from '../errors.js';
 import type { DriverChoice } from '../storage/driver.js';
-import { storeFacts } from '../storage/select.js';
+import { forcedStorageDriver, storeFacts } from '../storage/select.js';
 import type { SandboxPaths } from '../state/paths.js';
 import type { CompletedSpec } from '../spec/types.js';
 import { currentIdMaps, keepIdMaps, subordinateRanges, type IdMaps } from './idmap.js';
@@ -18,23 +20,27 @@ export function ownUserName(): string {
   }
 }
 
+const HOW: Record<DriverChoice['driver'], string> = {
+  'fuse-overlay': 'the FUSE overlay shows the image under the keep-id map, no copy',
+  overlay: 'the kernel overlay over copies of the layers with their owners shifted, made once per layer and id map and reused',
+  vfs: "a full copy of the image per container, with its owners shifted",
+};
+
 /**
- * keep-id's storage driver: always the FUSE overlay. The kernel overlay would show the layers'
- * on-disk owners through the keep-id map (your files as uid U, the image's root as nobody),
- * and idmapped mounts are refused to unprivileged users. A --storage-driver other than
- * fuse-overlay is a contradiction and refused; SANDBOX_STORAGE_DRIVER and storage.json are
- * defaults and give way.
+ * keep-id's storage driver. A driver asked for (--storage-driver, SANDBOX_STORAGE_DRIVER,
+ * storage.json) is kept: fuse-overlay remaps on the fly; overlay means the kernel overlay, so
+ * over id-shifted copies of the layers; vfs copies the image with its owners shifted. Else the
+ * FUSE overlay where /dev/fuse works (nothing to copy, ever); else the kernel overlay over the
+ * shifted copies; else vfs.
  */
-export async function keepIdDriver(flag: string | undefined, paths: SandboxPaths): Promise<DriverChoice> {
-  if (flag !== undefined && flag !== '' && flag.trim() !== 'fuse-overlay')
-    throw new SpecError(`--userns=keep-id needs the fuse-overlay storage driver (it shows the image's owners under the keep-id map without copying the image), not --storage-driver ${flag}`);
+export async function keepIdDriver(flag: string | undefined, env: NodeJS.ProcessEnv, paths: SandboxPaths): Promise<DriverChoice> {
+  const forced = await forcedStorageDriver(flag, env);
+  if (forced) return { driver: forced.driver, reason: `${forced.reason}; --userns=keep-id: ${HOW[forced.driver]}` };
   const facts = await storeFacts(paths);
-  if (!facts.fuse)
-    throw new SpecError(
-      `--userns=keep-id needs the FUSE overlay (a chown copy of the image instead is not built), and /dev/fuse is not usable here (${facts.fuseError ?? 'missing'})`,
-      'as root: apt-get install fuse3 && chmod 0666 /dev/fuse',
-    );
-  return { driver: 'fuse-overlay', reason: '--userns=keep-id: the FUSE overlay shows the image under the keep-id map, no copy' };
+  if (facts.fuse) return { driver: 'fuse-overlay', reason: `--userns=keep-id: ${HOW['fuse-overlay']}` };
+  const noFuse = `/dev/fuse is not usable (${facts.fuseError ?? 'missing'})`;
+  if (facts.overlay) return { driver: 'overlay', reason: `--userns=keep-id: ${noFuse}, so ${HOW.overlay}` };
+  return { driver: 'vfs', reason: `--userns=keep-id: ${noFuse} and the kernel overlay is refused (${facts.overlayError ?? 'refused'}), so ${HOW.vfs}` };
 }
 
 /** The container's maps and, under keep-id, the maps its layers were unpacked with. */

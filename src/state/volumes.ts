@@ -2,12 +2,13 @@
 // volumes/<name>/volume.json the record. Created on first use by `run` or by `volume create`;
 // a new volume is seeded from the image's content at its target, as docker does.
 import { randomBytes } from 'node:crypto';
-import { chmod, copyFile, lstat, mkdir, readdir, readFile, readlink, rm, symlink } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
 import { withLock } from './lock.js';
 import type { SandboxPaths } from './paths.js';
+import type { IdShift } from '../storage/id-shift.js';
 
 export interface VolumeRecord {
   CreatedAt: string;
@@ -139,57 +140,23 @@ export class VolumeStore {
   }
 }
 
-async function isWhiteout(p: string): Promise<boolean> {
-  const st = await lstat(p).catch(() => undefined);
-  return st !== undefined && st.isCharacterDevice() && st.rdev === 0;
-}
-
-/** Copy one layer's tree over `dest`, applying its whiteouts (char devices 0:0) as deletions. */
-async function overlayCopy(src: string, dest: string): Promise<void> {
-  for (const name of await readdir(src)) {
-    const from = join(src, name);
-    const to = join(dest, name);
-    const st = await lstat(from);
-    if (st.isCharacterDevice() && st.rdev === 0) {
-      await rm(to, { recursive: true, force: true });
-    } else if (st.isDirectory()) {
-      const existing = await lstat(to).catch(() => undefined);
-      if (existing && !existing.isDirectory()) await rm(to, { force: true });
-      await mkdir(to, { recursive: true });
-      await overlayCopy(from, to);
-      await chmod(to, st.mode & 0o7777);
-    } else if (st.isSymbolicLink()) {
-      await rm(to, { recursive: true, force: true });
-      await symlink(await readlink(from), to);
-    } else if (st.isFile()) {
-      await rm(to, { recursive: true, force: true });
-      await copyFile(from, to);
-      await chmod(to, st.mode & 0o7777);
-    }
-    // Sockets, fifos and devices can't be made without privilege; docker's copy skips them too.
-  }
-}
-
 /**
  * Seed an empty volume with the image's content at `target` (layers bottom-most first), as docker
- * does for a new volume. Known gap: owners become the caller (container root); the image's own
- * owners would need the user namespace.
+ * does for a new volume: with the image's owners, modes, times, xattrs and hardlinks, the
+ * volume's root taking the image directory's owner and mode. Copied natively inside the user
+ * namespace (sandbox-monitor vfs-copy --subdir), where those owners can be set and the image's
+ * symlinks are never followed. Under --userns=keep-id `shift` moves the owners as the
+ * container's map needs them.
  */
-export async function seedVolume(dataDir: string, layerDirs: string[], target: string): Promise<void> {
-  const parts = target.split('/').filter(Boolean);
-  let start = 0;
-  // A whiteout of the target (or a parent) in a layer hides everything below it.
-  for (let i = 0; i < layerDirs.length; i++) {
-    for (let k = 1; k <= parts.length; k++) if (await isWhiteout(join(layerDirs[i]!, ...parts.slice(0, k)))) start = i + 1;
-  }
-  for (const layer of layerDirs.slice(start)) {
-    const src = join(layer, ...parts);
-    const st = await lstat(src).catch(() => undefined);
-    if (!st?.isDirectory()) continue;
-    await overlayCopy(src, dataDir);
-    // The volume's root takes the image directory's mode (a 1777 /tmp stays 1777).
-    await chmod(dataDir, st.mode & 0o7777);
-  }
+export async function seedVolume(dataDir: string, layerDirs: string[], target: string, shift?: IdShift): Promise<void> {
+  const { isIdentity } = await import('../storage/id-shift.js');
+  // Nothing at the target in any layer and no owner to move: no copy to start (a quick look;
+  // the copy itself resolves the target safely inside each layer).
+  // (A directory we may not search, owned by an image user, may hold it: only ENOENT says no.)
+  const present = await Promise.all(layerDirs.map((l) => lstat(join(l, target)).then(() => true, (e: NodeJS.ErrnoException) => e.code !== 'ENOENT' && e.code !== 'ENOTDIR')));
+  if (!present.includes(true) && (!shift || isIdentity(shift))) return;
+  const { vfsCopy } = await import('../storage/vfs.js');
+  await vfsCopy(layerDirs, dataDir, { subdir: target, shift });
 }
 
 /** Whether a volume's directory holds nothing yet (docker seeds only then). */

@@ -63,6 +63,11 @@ export async function storeFacts(paths: SandboxPaths): Promise<DriverFacts> {
   return facts;
 }
 
+/** The driver forced by --storage-driver, SANDBOX_STORAGE_DRIVER or the config file, if any. */
+export async function forcedStorageDriver(flag: string | undefined, env: NodeJS.ProcessEnv): Promise<DriverChoice | undefined> {
+  return requestedDriver({ flag, env: env.SANDBOX_STORAGE_DRIVER, config: await configSetting(env) });
+}
+
 /** The driver for a new container: --storage-driver, SANDBOX_STORAGE_DRIVER, the config file, else the probe. */
 export async function chooseStorageDriver(flag: string | undefined, env: NodeJS.ProcessEnv, paths: SandboxPaths): Promise<DriverChoice> {
   const forced = requestedDriver({ flag, env: env.SANDBOX_STORAGE_DRIVER, config: await configSetting(env) });

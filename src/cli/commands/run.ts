@@ -29,6 +29,8 @@ import { loadSecurityFiles } from '../../security/host.js';
 import { planContainerCgroup, readCgroupRecord } from '../../cgroups/plan.js';
 import { chooseStorageDriver } from '../../storage/select.js';
 import { vfsCopy } from '../../storage/vfs.js';
+import { idShift } from '../../storage/id-shift.js';
+import { shiftedLayerDirs } from '../../storage/shifted-layers.js';
 import { applyNetwork, containerNetwork, joinUserNetworks, readPublishedPorts, writeNetworkEtcFiles } from '../../network/runtime.js';
 import { forgetContainer } from '../../network/members.js';
 import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVolumes, writeEtcFiles } from '../run-host.js';
@@ -65,8 +67,9 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   completed.cgroup = cgroup.placement;
   // The rootfs driver (issue 9): forced by flag, SANDBOX_STORAGE_DRIVER or the config file,
   // else the kernel overlay where the probe says it works on the store's filesystem.
-  // keep-id takes the FUSE overlay, which remaps the image's owners instead of copying it.
-  completed.rootfs = completed.keepId ? await keepIdDriver(parsed.options.storageDriver, paths) : await chooseStorageDriver(parsed.options.storageDriver, ctx.env, paths);
+  // keep-id takes the FUSE overlay (it remaps the image's owners) unless it can't or another
+  // driver is asked for: then id-shifted copies of the layers, made once (runtime/keep-id.ts).
+  completed.rootfs = completed.keepId ? await keepIdDriver(parsed.options.storageDriver, ctx.env, paths) : await chooseStorageDriver(parsed.options.storageDriver, ctx.env, paths);
   for (const w of [...warnings, ...cgroup.warnings]) ctx.stderr.write(`WARNING: ${w}\n`);
 
   // --health-* over the image's HEALTHCHECK (issue 5): run by the monitor.
@@ -146,25 +149,47 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
   await mkdir(layout.upper, { mode: 0o755 });
   await mkdir(layout.work, { mode: 0o700 });
   await mkdir(layout.merged, { mode: 0o700 });
+  const { maps, storageMaps } = containerMaps(completed, currentIdMaps());
+  // --userns=keep-id without FUSE: the owners the image shows under the keep-id map come from
+  // a shift; the kernel overlay stacks the layers' shifted copies (made once, kept in the store).
+  const shift = storageMaps ? idShift(storageMaps, maps) : undefined;
+  const driver = completed.rootfs?.driver;
+  const lowerDirs = storageMaps && driver === 'overlay' ? await shiftedLayerDirs(completed.layerDirs, storageMaps, maps, paths) : undefined;
   // vfs (issue 9): upper/ becomes a full copy of the image, made once, here, so a failed copy
   // fails the run before anything starts and the container's changes survive a restart.
-  if (completed.rootfs?.driver === 'vfs') await vfsCopy(completed.layerDirs, layout.upper);
+  if (driver === 'vfs') await vfsCopy(completed.layerDirs, layout.upper, { shift });
   await createBindSources(spec);
   await writeEtcFiles(completed, stateDir);
   const { network } = await containerNetwork(completed, paths);
   // User-defined networks: an address on each, recorded before the container can start.
   const joined = await joinUserNetworks(paths, network, id, rec.name);
   await writeNetworkEtcFiles(network, completed.hostname, layout, joined);
-  const volumes = await resolveVolumes(completed, paths);
-  const dirs = { stateDir, volumeDirs: volumes.dirs, ...(spec.process.init ? { initBinary: initBinary() } : {}) };
+  const volumes = await resolveVolumes(completed, paths, shift);
+  const dirs = {
+    stateDir,
+    volumeDirs: volumes.dirs,
+    ...(spec.process.init ? { initBinary: initBinary() } : {}),
+    ...(lowerDirs ? { lowerDirs } : {}),
+    // keep-id: what we made shows as your uid inside; the init gives the image's root its
+    // /etc/passwd and /etc/group and, over shifted layers, "/" (upper/).
+    ...(completed.keepId ? { giveToRoot: { uid: completed.keepId.uid, gid: completed.keepId.gid, paths: keepIdRootOwned(completed, layout, driver) } } : {}),
+  };
   if (completed.keepId?.passwd !== undefined) await writeFile(layout.passwd, completed.keepId.passwd, { mode: 0o644 });
   if (completed.keepId?.group !== undefined) await writeFile(layout.group, completed.keepId.group, { mode: 0o644 });
-  const { maps, storageMaps } = containerMaps(completed, currentIdMaps());
-  const runtimeConfig = applyNetwork(toRuntimeConfig(completed, dirs, maps, storageMaps), network, joined, { id, name: rec.name });
+  const runtimeConfig = applyNetwork(toRuntimeConfig(completed, dirs, maps, driver === 'fuse-overlay' ? storageMaps : undefined), network, joined, { id, name: rec.name });
   if (completed.healthcheck) runtimeConfig.sandbox.healthcheck = completed.healthcheck;
   if (completed.restart) runtimeConfig.sandbox.restart = completed.restart;
   await writeJsonAtomic(layout.config, runtimeConfig, 0o600, { durable: false });
   return { rec, configPath: layout.config, anonymousVolumes: volumes.anonymous };
+}
+
+/** Under keep-id, the files we made that the container's root must own (see giveToRoot). */
+function keepIdRootOwned(c: CompletedSpec, layout: ReturnType<typeof containerLayout>, driver: string | undefined): string[] {
+  return [
+    ...(driver === 'overlay' ? [layout.upper] : []),
+    ...(c.keepId?.passwd !== undefined ? [layout.passwd] : []),
+    ...(c.keepId?.group !== undefined ? [layout.group] : []),
+  ];
 }
 
 /** Create the container, run it with our stdio, record its end; --rm removes it afterwards. */

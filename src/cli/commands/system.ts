@@ -5,6 +5,7 @@ import { UsageError } from '../../errors.js';
 import { renderRows } from '../../format/template.js';
 import { containerUsage, dfTable, imageUsage, treeSize, usageRows } from '../../image/disk-usage.js';
 import { ImageStore } from '../../image/store.js';
+import { shiftedCopiesSize } from '../../storage/shifted-layers.js';
 import { ContainerStore } from '../../state/containers.js';
 import { sandboxPaths } from '../../state/paths.js';
 import { systemDfOptions } from '../command-options.js';
@@ -31,8 +32,14 @@ async function df(args: string[], ctx: CommandContext): Promise<number> {
   const images = await new ImageStore(paths).listImages();
   const containerStore = new ContainerStore(paths);
   const containers = await containerStore.list();
+  const store = new ImageStore(paths);
+  const shifted = new Map<string, number>();
+  for (const chain of new Set(images.flatMap((i) => i.layers.map((l) => l.chainId)))) {
+    const bytes = await shiftedCopiesSize(store.layerPath(chain));
+    if (bytes > 0) shifted.set(chain, bytes);
+  }
   const rows = usageRows(
-    imageUsage(images, containers),
+    imageUsage(images, containers, shifted),
     await containerUsage(containers, (c) => treeSize(join(containerStore.dir(c.id), 'upper'))),
   );
   ctx.stdout.write(renderRows(options.format ?? 'table', rows, dfTable));

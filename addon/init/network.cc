@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "net/netlink.h"
+#include "security/connect_notify.h"
 #include "sandbox/unique_fd.h"
 #include "sandbox/fd_passing.h"
 
@@ -74,6 +75,14 @@ int create_tap_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err
       return -1;
   }
   return send_fd(sync_fd, tap.get(), err);
+}
+
+int hand_connect_notifier_to_monitor(int sync_fd, Error& err) {
+  unique_fd listener;
+  Error refused;
+  if (install_connect_notify(listener, refused) < 0) return 0;
+  // Our copy goes at once (unique_fd): the container must never hold its own listener.
+  return fdpass::send(sync_fd, 'N', listener.get(), "the connect notifier", err);
 }
 
 }  // namespace sandbox

@@ -172,6 +172,15 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
   // exec result and closes itself on execve.
   if (close_other_fds(sync_fd, err) < 0) return -1;
 
+  if (c.network.mode == net::Mode::Slirp && c.network.bypass) {
+    step = "network";
+    // The outbound bypass's notifier (docs/networks.md). Here: after close-fds (the sync
+    // socket is the only fd left to carry its listener out), while we still hold
+    // CAP_SYS_ADMIN (a filter without no_new_privs needs it), and before the profile below,
+    // which then need not allow seccomp(2) for us. Inherited by everything the command runs.
+    if (hand_connect_notifier_to_monitor(sync_fd, err) < 0) return -1;
+  }
+
   // ---- seccomp (issue 8), when no_new_privs is OFF (docker's default) -------------------
   // Load the filter HERE: without no_new_privs the kernel lets only a holder of CAP_SYS_ADMIN
   // (in our namespace) install one, and the next steps drop it. The profile must allow the

@@ -87,14 +87,24 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
   if (receive_tap(sync_fd, tap, err) < 0) return -1;
   if (!tap) return 0;
 
+  unique_fd channel_child;
+  if (spec.bypass) {
+    int pair[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
+      return err.sys("socketpair for the outbound bypass");
+    h.bypass_channel.reset(pair[0]);
+    channel_child.reset(pair[1]);
+  }
   h.slirp = ::fork();
   if (h.slirp < 0) return err.sys("fork the slirp helper");
   if (h.slirp == 0) {
-    int fd = tap.get();
-    become_helper({&fd});
-    run_slirp(fd, spec);
+    int fd = tap.get(), channel = channel_child.get();
+    if (channel >= 0) become_helper({&fd, &channel});
+    else become_helper({&fd});
+    run_slirp(fd, channel, spec);
   }
   tap.reset();
+  channel_child.reset();
 
   if (h.listeners.empty()) return 0;
   h.forwarder = ::fork();
@@ -114,10 +124,21 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
   return 0;
 }
 
+int hand_over_connect_notifier(int sync_fd, NetworkHelpers& h, Error& err) {
+  if (!h.bypass_channel) return 0;
+  unique_fd listener;
+  int got = fdpass::receive(sync_fd, 'N', listener, "the connect notifier", err);
+  if (got < 0) return -1;
+  if (got == 1 && fdpass::send(h.bypass_channel.get(), 'N', listener.get(), "the connect notifier", err) < 0) return -1;
+  h.bypass_channel.reset();  // EOF for the child: one notifier, or none
+  return 0;
+}
+
 void stop_network(NetworkHelpers& h) {
   kill_and_reap(h.forwarder);
   kill_and_reap(h.slirp);
   h.listeners.clear();
+  h.bypass_channel.reset();
 }
 
 }  // namespace sandbox::net

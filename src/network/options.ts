@@ -31,6 +31,8 @@ export interface ContainerNetwork {
   mode: NetworkMode;
   allowHostLoopback: boolean;
   ipv6: boolean;
+  /** Outbound TCP on host sockets instead of libslirp (docs/networks.md); `slirp4netns:bypass=false` asks for libslirp. */
+  bypass: boolean;
   ports: PortBinding[];
   dns: string[];
   dnsSearch: string[];
@@ -127,14 +129,14 @@ export function parseExposed(value: string, flag = '--expose'): { port: number; 
 }
 
 /** `--network` value -> mode and slirp options (podman's `slirp4netns:allow_host_loopback=true`). */
-export function parseNetworkMode(values: string[], hostHasIpv6: boolean): Pick<ContainerNetwork, 'mode' | 'allowHostLoopback' | 'ipv6'> {
+export function parseNetworkMode(values: string[], hostHasIpv6: boolean): Pick<ContainerNetwork, 'mode' | 'allowHostLoopback' | 'ipv6' | 'bypass'> {
   const flag = '--network';
   if (values.length > 1) throw new SpecError(`--network: only one network per container is supported yet, got ${values.length}`);
   const value = values[0] ?? 'default';
   const [name = '', opts = ''] = value.split(/:(.*)/s);
   if (name === 'none' || name === 'host') {
     if (opts) throw bad(flag, value, `"${name}" takes no options`);
-    return { mode: name, allowHostLoopback: false, ipv6: false };
+    return { mode: name, allowHostLoopback: false, ipv6: false, bypass: false };
   }
   if (!['default', 'bridge', 'slirp4netns', 'slirp'].includes(name)) {
     if (name.startsWith('container')) throw new SpecError(`--network ${value}: joining another container's network is not supported yet`);
@@ -142,15 +144,17 @@ export function parseNetworkMode(values: string[], hostHasIpv6: boolean): Pick<C
   }
   let allowHostLoopback = false;
   let ipv6 = hostHasIpv6;
+  let bypass = true;
   for (const opt of opts ? opts.split(',') : []) {
     const [k, v] = opt.split('=');
     const on = v === 'true' ? true : v === 'false' ? false : undefined;
     if (on === undefined) throw bad(flag, value, `option "${opt}" wants =true or =false`);
     if (k === 'allow_host_loopback') allowHostLoopback = on;
     else if (k === 'enable_ipv6') ipv6 = on && hostHasIpv6;
-    else throw bad(flag, value, `unknown option "${k}" (known: allow_host_loopback, enable_ipv6)`);
+    else if (k === 'bypass') bypass = on;
+    else throw bad(flag, value, `unknown option "${k}" (known: allow_host_loopback, enable_ipv6, bypass)`);
   }
-  return { mode: 'slirp', allowHostLoopback, ipv6 };
+  return { mode: 'slirp', allowHostLoopback, ipv6, bypass };
 }
 
 function parseAddHost(value: string): { name: string; ip: string } {

@@ -1,0 +1,414 @@
+#include "net/bypass.h"
+
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <linux/seccomp.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "net/bypass_policy.h"
+#include "sandbox/fd_passing.h"
+
+namespace sandbox::net {
+namespace {
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL  // linux/pidfd.h, 6.9+
+#endif
+
+// Blocking connects waiting at once. Each holds one host socket here; past this many a
+// container's further blocking connects take libslirp's path, so our fd table can't be filled.
+constexpr size_t kMaxPending = 512;
+
+int64_t now_ms() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+// A pidfd for the notifying thread (the notification names a thread id; PIDFD_THREAD takes
+// any thread, older kernels only a process leader).
+unique_fd open_pidfd(pid_t tid) {
+  long fd = ::syscall(SYS_pidfd_open, tid, PIDFD_THREAD);
+  if (fd < 0 && errno == EINVAL) fd = ::syscall(SYS_pidfd_open, tid, 0);
+  return unique_fd(fd < 0 ? -1 : static_cast<int>(fd));
+}
+
+int get_int(int sock, int level, int name, int fallback = -1) {
+  int v = 0;
+  socklen_t len = sizeof v;
+  return ::getsockopt(sock, level, name, &v, &len) == 0 ? v : fallback;
+}
+
+int tcp_state(int sock) {
+  tcp_info info{};
+  socklen_t len = sizeof info;
+  return ::getsockopt(sock, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 ? info.tcpi_state : -1;
+}
+
+// The kernel's answer to connect / a MSG_FASTOPEN send on a socket that already has (or had)
+// a connection. Used for host sockets, where we must not let such a call through.
+int busy_error(int sock, int when_closed) {
+  int state = tcp_state(sock);
+  if (state == TCP_SYN_SENT || state == TCP_SYN_RECV) return EALREADY;
+  if (state == TCP_CLOSE || state < 0) return when_closed;
+  return EISCONN;
+}
+
+// Not bound, not listening, no connection, no device binding: a socket the kernel would
+// connect from scratch, whose only state is its options.
+bool is_fresh_tcp(int sock, int family) {
+  if (get_int(sock, SOL_SOCKET, SO_DOMAIN) != family || get_int(sock, SOL_SOCKET, SO_TYPE) != SOCK_STREAM ||
+      get_int(sock, SOL_SOCKET, SO_PROTOCOL) != IPPROTO_TCP || get_int(sock, SOL_SOCKET, SO_ACCEPTCONN) != 0 ||
+      tcp_state(sock) != TCP_CLOSE)
+    return false;
+  sockaddr_storage local{};
+  socklen_t len = sizeof local;
+  if (::getsockname(sock, reinterpret_cast<sockaddr*>(&local), &len) < 0) return false;
+  if (family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&local);
+    if (in->sin_port != 0 || in->sin_addr.s_addr != htonl(INADDR_ANY)) return false;
+  } else {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&local);
+    if (in6->sin6_port != 0 || !IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) return false;
+  }
+  char dev[IFNAMSIZ + 1] = {};
+  len = sizeof dev;
+  if (::getsockopt(sock, SOL_SOCKET, SO_BINDTODEVICE, dev, &len) < 0 || (len > 0 && dev[0] != '\0')) return false;
+  return true;
+}
+
+// Options that change how a connected TCP socket behaves for its user. Copied only where the
+// container's socket differs from a fresh host socket (so defaults stay defaults: setting
+// SO_RCVBUF would turn the kernel's buffer autotuning off). Best effort: an option the host
+// refuses (a congestion control not allowed to users) is left at the host's default.
+struct Option {
+  int level, name;
+};
+constexpr Option kCopied[] = {
+    {SOL_SOCKET, SO_REUSEADDR},      {SOL_SOCKET, SO_REUSEPORT},        {SOL_SOCKET, SO_KEEPALIVE},
+    {SOL_SOCKET, SO_LINGER},         {SOL_SOCKET, SO_OOBINLINE},        {SOL_SOCKET, SO_SNDBUF},
+    {SOL_SOCKET, SO_RCVBUF},         {SOL_SOCKET, SO_RCVLOWAT},         {SOL_SOCKET, SO_RCVTIMEO},
+    {SOL_SOCKET, SO_SNDTIMEO},       {SOL_SOCKET, SO_PRIORITY},         {IPPROTO_TCP, TCP_NODELAY},
+    {IPPROTO_TCP, TCP_CORK},         {IPPROTO_TCP, TCP_MAXSEG},         {IPPROTO_TCP, TCP_KEEPIDLE},
+    {IPPROTO_TCP, TCP_KEEPINTVL},    {IPPROTO_TCP, TCP_KEEPCNT},        {IPPROTO_TCP, TCP_USER_TIMEOUT},
+    {IPPROTO_TCP, TCP_SYNCNT},       {IPPROTO_TCP, TCP_LINGER2},        {IPPROTO_TCP, TCP_WINDOW_CLAMP},
+    {IPPROTO_TCP, TCP_NOTSENT_LOWAT}, {IPPROTO_TCP, TCP_FASTOPEN_CONNECT}, {IPPROTO_TCP, TCP_CONGESTION},
+};
+constexpr Option kCopied4[] = {{IPPROTO_IP, IP_TOS}, {IPPROTO_IP, IP_TTL}};
+constexpr Option kCopied6[] = {{IPPROTO_IPV6, IPV6_V6ONLY}, {IPPROTO_IPV6, IPV6_TCLASS}, {IPPROTO_IPV6, IPV6_UNICAST_HOPS}};
+
+void copy_option(int from, int to, const Option& o) {
+  char theirs[64] = {}, ours[64] = {};
+  socklen_t tlen = sizeof theirs, olen = sizeof ours;
+  if (::getsockopt(from, o.level, o.name, theirs, &tlen) < 0 || ::getsockopt(to, o.level, o.name, ours, &olen) < 0) return;
+  if (tlen == olen && std::memcmp(theirs, ours, tlen) == 0) return;
+  if (o.level == SOL_SOCKET && (o.name == SO_SNDBUF || o.name == SO_RCVBUF) && tlen == sizeof(int)) {
+    int v;  // getsockopt reports twice what was set (the kernel's bookkeeping share)
+    std::memcpy(&v, theirs, sizeof v);
+    v /= 2;
+    std::memcpy(theirs, &v, sizeof v);
+  }
+  ::setsockopt(to, o.level, o.name, theirs, tlen);
+}
+
+void copy_options(int from, int to, int family) {
+  for (const auto& o : kCopied) copy_option(from, to, o);
+  if (family == AF_INET)
+    for (const auto& o : kCopied4) copy_option(from, to, o);
+  else
+    for (const auto& o : kCopied6) copy_option(from, to, o);
+}
+
+// O_CLOEXEC is a flag of the fd, not of the file: pidfd_getfd can't show it, fdinfo does.
+bool read_cloexec(pid_t tid, int fd, bool& cloexec) {
+  std::string path = "/proc/" + std::to_string(tid) + "/fdinfo/" + std::to_string(fd);
+  unique_fd f(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!f) return false;
+  char buf[512];
+  ssize_t n = ::read(f.get(), buf, sizeof buf - 1);
+  if (n <= 0) return false;
+  buf[n] = '\0';
+  const char* flags = std::strstr(buf, "flags:");
+  if (!flags) return false;
+  unsigned long v = std::strtoul(flags + 6, nullptr, 8);
+  cloexec = (v & O_CLOEXEC) != 0;
+  return true;
+}
+
+bool read_memory(pid_t tid, uint64_t address, void* out, size_t len) {
+  iovec local{out, len};
+  iovec remote{reinterpret_cast<void*>(static_cast<uintptr_t>(address)), len};
+  return ::process_vm_readv(tid, &local, 1, &remote, 1, 0) == static_cast<ssize_t>(len);
+}
+
+}  // namespace
+
+ConnectBypass::ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd channel)
+    : spec_(spec), channel_(std::move(channel)) {
+  // The container's namespace, to tell its sockets from host ones: we own its user namespace,
+  // so the tap device may name it for us.
+  unique_fd ns(::ioctl(tap_fd, TUNGETDEVNETNS));
+  struct stat st{};
+  if (ns && ::fstat(ns.get(), &st) == 0) {
+    ns_known_ = true;
+    ns_dev_ = st.st_dev;
+    ns_ino_ = st.st_ino;
+  }
+  seccomp_notif_sizes sizes{};
+  if (::syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0) {
+    notif_size_ = sizes.seccomp_notif;
+    resp_size_ = sizes.seccomp_notif_resp;
+  }
+  notif_size_ = std::max(notif_size_, sizeof(seccomp_notif));
+  resp_size_ = std::max(resp_size_, sizeof(seccomp_notif_resp));
+  // Pending connects hold fds: the hard limit is ours to use.
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+void ConnectBypass::add_pollfds(std::vector<pollfd>& fds, uint32_t& timeout_ms) const {
+  if (channel_) fds.push_back(pollfd{channel_.get(), POLLIN, 0});
+  if (listener_) fds.push_back(pollfd{listener_.get(), POLLIN, 0});
+  if (pending_.empty()) return;
+  int64_t now = now_ms(), next = next_check_ms_;
+  for (const auto& p : pending_) {
+    fds.push_back(pollfd{p.host.get(), POLLOUT, 0});
+    if (p.deadline_ms >= 0) next = std::min(next, p.deadline_ms);
+  }
+  uint32_t left = next > now ? static_cast<uint32_t>(std::min<int64_t>(next - now, 1000)) : 0;
+  timeout_ms = std::min(timeout_ms, left);
+}
+
+void ConnectBypass::handle(const std::vector<pollfd>& fds, size_t i) {
+  bool channel_ready = false, listener_ready = false, listener_gone = false;
+  if (channel_) channel_ready = fds[i++].revents != 0;
+  if (listener_) {
+    listener_ready = fds[i].revents & POLLIN;
+    listener_gone = fds[i++].revents & (POLLHUP | POLLERR);
+  }
+  // Completions first: answering frees the container's threads; new notifications may add
+  // pending entries, whose fds were not in this round's poll.
+  const size_t polled = pending_.size();
+  std::vector<bool> ready(polled);
+  for (size_t k = 0; k < polled; k++) ready[k] = fds[i + k].revents != 0;
+  int64_t now = now_ms();
+  std::vector<Pending> keep;
+  for (size_t k = 0; k < polled; k++) {
+    Pending& p = pending_[k];
+    bool timed_out = p.deadline_ms >= 0 && now >= p.deadline_ms;
+    if (ready[k] || timed_out) complete(p, timed_out && !ready[k]);
+    if (p.host) keep.push_back(std::move(p));
+  }
+  pending_ = std::move(keep);
+  if (now >= next_check_ms_) {
+    drop_stale();
+    next_check_ms_ = now + 1000;
+  }
+  if (channel_ready) receive_listener();
+  if (listener_ready) {
+    // A few per round, so the slirp loop keeps its turn under a connect storm.
+    for (int n = 0; n < 64 && listener_; n++) {
+      on_notification();
+      pollfd p{listener_.get(), POLLIN, 0};
+      if (::poll(&p, 1, 0) != 1 || !(p.revents & POLLIN)) break;
+    }
+  } else if (listener_gone) {
+    listener_.reset();  // every process of the container has exited
+  }
+}
+
+void ConnectBypass::receive_listener() {
+  unique_fd listener;
+  Error ignored;
+  if (fdpass::receive(channel_.get(), 'N', listener, "the connect notifier", ignored) == 1) listener_ = std::move(listener);
+  channel_.reset();  // one message, ever
+}
+
+bool ConnectBypass::valid(uint64_t id) const {
+  return ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+void ConnectBypass::respond(uint64_t id, int error, bool continue_in_container) {
+  std::vector<char> buf(resp_size_, 0);
+  auto* r = reinterpret_cast<seccomp_notif_resp*>(buf.data());
+  r->id = id;
+  r->error = continue_in_container ? 0 : -error;
+  r->val = 0;
+  r->flags = continue_in_container ? SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0;
+  ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_SEND, r);  // ENOENT: the caller is gone
+}
+
+ConnectBypass::Kind ConnectBypass::kind_of(int sock) const {
+  struct stat st{};
+  if (::fstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode)) return Kind::NotSocket;
+  // SIOCGSKNS needs CAP_NET_ADMIN over the socket's namespace: we have it over the
+  // container's (we own its user namespace) and those nested in it, never over the host's.
+  unique_fd ns(::ioctl(sock, SIOCGSKNS));
+  if (!ns || ::fstat(ns.get(), &st) < 0) return Kind::Foreign;
+  return st.st_dev == ns_dev_ && st.st_ino == ns_ino_ ? Kind::Container : Kind::Nested;
+}
+
+void ConnectBypass::on_notification() {
+  std::vector<char> buf(notif_size_, 0);
+  auto* n = reinterpret_cast<seccomp_notif*>(buf.data());
+  if (::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_RECV, n) < 0) {
+    if (errno != ENOENT && errno != EINTR) listener_.reset();  // can't serve it: no one can
+    return;
+  }
+  if (n->data.nr == __NR_connect) on_connect(*n);
+  else on_guarded(*n);
+}
+
+void ConnectBypass::on_connect(const seccomp_notif& n) {
+  const uint64_t id = n.id;
+  const int fd = static_cast<int>(n.data.args[0]);
+  const auto addrlen = static_cast<int>(n.data.args[2]);
+  if (!ns_known_ || addrlen < static_cast<int>(sizeof(sa_family_t)) || addrlen > static_cast<int>(sizeof(sockaddr_storage)))
+    return respond(id, 0, true);
+  unique_fd pidfd = open_pidfd(static_cast<pid_t>(n.pid));
+  if (!pidfd) return respond(id, 0, true);
+  // The pid is checked against the notification after each read from it: a pid reused by
+  // another process between RECV and here would fail ID_VALID.
+  if (!valid(id)) return;
+  sockaddr_storage dest{};
+  if (!read_memory(static_cast<pid_t>(n.pid), n.data.args[1], &dest, static_cast<size_t>(addrlen)))
+    return respond(id, 0, true);
+  unique_fd sock(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
+  if (!sock) return respond(id, 0, true);  // EBADF and the like: the kernel says it
+  if (!valid(id)) return;
+
+  const auto* dest_sa = reinterpret_cast<const sockaddr*>(&dest);
+  sockaddr_storage target{};
+  socklen_t target_len = 0;
+  switch (kind_of(sock.get())) {
+    case Kind::NotSocket:
+    case Kind::Nested:  // a namespace made inside the container: its own business
+      return respond(id, 0, true);
+    case Kind::Foreign: {
+      // A host socket (one we handed in, now connecting again after a failure or a
+      // disconnect). The kernel would connect it in the host's namespace: fine where a bypass
+      // would go anyway, never to the container's own addresses or the host's loopback.
+      if (dest.ss_family == AF_UNSPEC) return respond(id, 0, true);
+      Route r = route_for(spec_, dest_sa, static_cast<socklen_t>(addrlen), target, target_len);
+      if (r == Route::Host && target_len <= static_cast<socklen_t>(addrlen) && std::memcmp(&target, &dest, target_len) == 0)
+        return respond(id, 0, true);
+      return respond(id, busy_error(sock.get(), ENETUNREACH), false);
+    }
+    case Kind::Container:
+      break;
+  }
+  const int family = dest.ss_family;
+  if ((family != AF_INET && family != AF_INET6) || !is_fresh_tcp(sock.get(), family) ||
+      route_for(spec_, dest_sa, static_cast<socklen_t>(addrlen), target, target_len) != Route::Host)
+    return respond(id, 0, true);
+  bool cloexec = false;
+  const int fl = ::fcntl(sock.get(), F_GETFL);
+  if (fl < 0 || (fl & O_ASYNC) || !read_cloexec(static_cast<pid_t>(n.pid), fd, cloexec)) return respond(id, 0, true);
+  const bool nonblocking = fl & O_NONBLOCK;
+  if (!nonblocking && pending_.size() >= kMaxPending) return respond(id, 0, true);
+
+  unique_fd host(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP));
+  if (!host) return respond(id, 0, true);
+  copy_options(sock.get(), host.get(), family);
+  int rc = ::connect(host.get(), reinterpret_cast<const sockaddr*>(&target), target_len);
+  int e = rc == 0 ? 0 : errno;
+  if (e != 0 && e != EINPROGRESS) return respond(id, e, false);  // refused at once: say so
+  if (e == 0 || nonblocking) {
+    // Connected already, or the container asked not to wait: in its place now, answered as
+    // the kernel answers (0, or EINPROGRESS and the result later through poll/SO_ERROR).
+    if (!swap_in(id, fd, cloexec, host.get(), nonblocking)) return valid(id) ? respond(id, 0, true) : void();
+    return respond(id, e, false);
+  }
+  // A blocking connect: answered when the host socket is writable (complete()). Only a
+  // connected socket goes in: a failed one is never left in the container.
+  int64_t deadline = -1;
+  timeval tv{};
+  socklen_t len = sizeof tv;
+  if (::getsockopt(sock.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, &len) == 0 && (tv.tv_sec || tv.tv_usec))
+    deadline = now_ms() + tv.tv_sec * 1000 + tv.tv_usec / 1000;
+  pending_.push_back(Pending{id, fd, cloexec, std::move(host), deadline});
+}
+
+void ConnectBypass::complete(Pending& p, bool timed_out) {
+  if (timed_out) {
+    // SO_SNDTIMEO ran out: the kernel returns EINPROGRESS and leaves the socket connecting.
+    if (swap_in(p.id, p.target_fd, p.cloexec, p.host.get(), false)) respond(p.id, EINPROGRESS, false);
+    else if (valid(p.id)) respond(p.id, 0, true);
+    p.host.reset();
+    return;
+  }
+  int err = get_int(p.host.get(), SOL_SOCKET, SO_ERROR, EIO);
+  if (err != 0) {
+    respond(p.id, err, false);
+    p.host.reset();
+    return;
+  }
+  sockaddr_storage peer{};
+  socklen_t len = sizeof peer;
+  if (::getpeername(p.host.get(), reinterpret_cast<sockaddr*>(&peer), &len) < 0) return;  // not yet
+  if (swap_in(p.id, p.target_fd, p.cloexec, p.host.get(), false)) respond(p.id, 0, false);
+  else if (valid(p.id)) respond(p.id, 0, true);
+  p.host.reset();
+}
+
+// A container thread that gave up waiting (a signal interrupted its connect) leaves its
+// notification invalid: its host socket is closed, never handed in.
+void ConnectBypass::drop_stale() {
+  pending_.erase(std::remove_if(pending_.begin(), pending_.end(), [&](const Pending& p) { return !valid(p.id); }),
+                 pending_.end());
+}
+
+bool ConnectBypass::swap_in(uint64_t id, int target_fd, bool cloexec, int host, bool nonblocking) {
+  if (!nonblocking) {
+    int fl = ::fcntl(host, F_GETFL);
+    if (fl < 0 || ::fcntl(host, F_SETFL, fl & ~O_NONBLOCK) < 0) return false;
+  }
+  seccomp_notif_addfd add{};
+  add.id = id;
+  add.flags = SECCOMP_ADDFD_FLAG_SETFD;
+  add.srcfd = static_cast<uint32_t>(host);
+  add.newfd = static_cast<uint32_t>(target_fd);
+  add.newfd_flags = cloexec ? O_CLOEXEC : 0;
+  return ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0;
+}
+
+// listen, and sends with MSG_FASTOPEN (security/connect_notify.cc says why): through for
+// every socket but a host one.
+void ConnectBypass::on_guarded(const seccomp_notif& n) {
+  const uint64_t id = n.id;
+  unique_fd pidfd = open_pidfd(static_cast<pid_t>(n.pid));
+  if (!pidfd) return valid(id) ? respond(id, ENOBUFS, false) : void();
+  unique_fd sock(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), static_cast<int>(n.data.args[0]), 0)));
+  if (!sock) {
+    // A closed fd fails in the kernel as it should; anything else we can't check is refused.
+    if (errno == EBADF) return respond(id, 0, true);
+    return valid(id) ? respond(id, ENOBUFS, false) : void();
+  }
+  if (!valid(id)) return;
+  if (kind_of(sock.get()) != Kind::Foreign) return respond(id, 0, true);
+  if (n.data.nr == __NR_listen) return respond(id, EOPNOTSUPP, false);
+  respond(id, busy_error(sock.get(), EOPNOTSUPP), false);
+}
+
+}  // namespace sandbox::net

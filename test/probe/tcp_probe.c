@@ -1,0 +1,74 @@
+/* sandbox-tcp-probe: the network tests' in-container TCP client (static, plain C, like
+ * sandbox-probe). It connects the way a program that must not block does, or the plain
+ * blocking way, and prints what such a program would see of its socket:
+ *
+ *   sandbox-tcp-probe nonblock|block ADDRESS PORT [REQUEST]
+ *
+ *   connect=0|EINPROGRESS|ECONNREFUSED...   what connect(2) returned
+ *   so_error=0|ECONNREFUSED...               SO_ERROR once poll(2) said writable (nonblock)
+ *   nonblock=0|1 cloexec=1                   the fd's flags after the connect (created with
+ *                                            SOCK_CLOEXEC, and SOCK_NONBLOCK for nonblock)
+ *   fd=N                                     the fd number (unchanged by the connect)
+ * then sends REQUEST (\r\n written as is) and copies the reply to stdout until EOF.
+ * Exit 0 once connected, 1 if the connect failed.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static const char *name(int e) { return e ? (strerrorname_np(e) ? strerrorname_np(e) : "?") : "0"; }
+
+int main(int argc, char **argv) {
+  if (argc < 4 || (strcmp(argv[1], "nonblock") && strcmp(argv[1], "block"))) {
+    fprintf(stderr, "usage: sandbox-tcp-probe nonblock|block ADDRESS PORT [REQUEST]\n");
+    return 2;
+  }
+  int nonblock = !strcmp(argv[1], "nonblock");
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  socklen_t len;
+  struct sockaddr_in *in = (struct sockaddr_in *)&ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+  if (inet_pton(AF_INET, argv[2], &in->sin_addr) == 1) {
+    in->sin_family = AF_INET;
+    in->sin_port = htons((unsigned short)atoi(argv[3]));
+    len = sizeof *in;
+  } else if (inet_pton(AF_INET6, argv[2], &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((unsigned short)atoi(argv[3]));
+    len = sizeof *in6;
+  } else {
+    fprintf(stderr, "sandbox-tcp-probe: not an address: %s\n", argv[2]);
+    return 2;
+  }
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+  if (fd < 0) return perror("socket"), 2;
+  int rc = connect(fd, (struct sockaddr *)&ss, len);
+  int e = rc < 0 ? errno : 0;
+  printf("connect=%s\n", name(e));
+  if (e == EINPROGRESS) {
+    struct pollfd p = {fd, POLLOUT, 0};
+    poll(&p, 1, 30000);
+    socklen_t elen = sizeof e;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen);
+    printf("so_error=%s\n", name(e));
+  }
+  printf("nonblock=%d cloexec=%d\n", (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0, (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+  printf("fd=%d\n", fd);
+  fflush(stdout);
+  if (e) return 1;
+  if (nonblock) fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  if (argc > 4 && write(fd, argv[4], strlen(argv[4])) < 0) return perror("write"), 1;
+  char buf[65536];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0)
+    if (write(1, buf, (size_t)n) != n) return 1;
+  return 0;
+}

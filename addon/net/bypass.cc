@@ -115,11 +115,31 @@ constexpr Option kCopied[] = {
 constexpr Option kCopied4[] = {{IPPROTO_IP, IP_TOS}, {IPPROTO_IP, IP_TTL}};
 constexpr Option kCopied6[] = {{IPPROTO_IPV6, IPV6_V6ONLY}, {IPPROTO_IPV6, IPV6_TCLASS}, {IPPROTO_IPV6, IPV6_UNICAST_HOPS}};
 
-void copy_option(int from, int to, const Option& o) {
-  char theirs[64] = {}, ours[64] = {};
-  socklen_t tlen = sizeof theirs, olen = sizeof ours;
-  if (::getsockopt(from, o.level, o.name, theirs, &tlen) < 0 || ::getsockopt(to, o.level, o.name, ours, &olen) < 0) return;
-  if (tlen == olen && std::memcmp(theirs, ours, tlen) == 0) return;
+// A fresh host socket's value of each option, read once per family (they are the host's
+// defaults, which don't change under us in a way that matters for one container's life).
+struct Value {
+  int state = 0;  // 0: not read yet, 1: read, -1: the host has no such option
+  socklen_t len = 0;
+  char bytes[64] = {};
+};
+
+// `fresh`: a host socket of `family` on which this option was not set yet.
+const Value& default_value(int family, int fresh, size_t index, const Option& o) {
+  static Value v4[std::size(kCopied) + std::size(kCopied4)], v6[std::size(kCopied) + std::size(kCopied6)];
+  Value& v = family == AF_INET ? v4[index] : v6[index];
+  if (v.state == 0) {
+    v.len = sizeof v.bytes;
+    v.state = ::getsockopt(fresh, o.level, o.name, v.bytes, &v.len) == 0 ? 1 : -1;
+  }
+  return v;
+}
+
+void copy_option(int from, int to, int family, size_t index, const Option& o) {
+  char theirs[64] = {};
+  socklen_t tlen = sizeof theirs;
+  if (::getsockopt(from, o.level, o.name, theirs, &tlen) < 0) return;
+  const Value& ours = default_value(family, to, index, o);
+  if (ours.state != 1 || (tlen == ours.len && std::memcmp(theirs, ours.bytes, tlen) == 0)) return;
   if (o.level == SOL_SOCKET && (o.name == SO_SNDBUF || o.name == SO_RCVBUF) && tlen == sizeof(int)) {
     int v;  // getsockopt reports twice what was set (the kernel's bookkeeping share)
     std::memcpy(&v, theirs, sizeof v);
@@ -130,11 +150,12 @@ void copy_option(int from, int to, const Option& o) {
 }
 
 void copy_options(int from, int to, int family) {
-  for (const auto& o : kCopied) copy_option(from, to, o);
+  size_t i = 0;
+  for (const auto& o : kCopied) copy_option(from, to, family, i++, o);
   if (family == AF_INET)
-    for (const auto& o : kCopied4) copy_option(from, to, o);
+    for (const auto& o : kCopied4) copy_option(from, to, family, i++, o);
   else
-    for (const auto& o : kCopied6) copy_option(from, to, o);
+    for (const auto& o : kCopied6) copy_option(from, to, family, i++, o);
 }
 
 // O_CLOEXEC is a flag of the fd, not of the file: pidfd_getfd can't show it, fdinfo does.
@@ -288,14 +309,15 @@ void ConnectBypass::on_connect(const seccomp_notif& n) {
     return respond(id, 0, true);
   unique_fd pidfd = open_pidfd(static_cast<pid_t>(n.pid));
   if (!pidfd) return respond(id, 0, true);
-  // The pid is checked against the notification after each read from it: a pid reused by
-  // another process between RECV and here would fail ID_VALID.
-  if (!valid(id)) return;
   sockaddr_storage dest{};
   if (!read_memory(static_cast<pid_t>(n.pid), n.data.args[1], &dest, static_cast<size_t>(addrlen)))
     return respond(id, 0, true);
   unique_fd sock(static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
   if (!sock) return respond(id, 0, true);  // EBADF and the like: the kernel says it
+  // Only now is what we read trusted: the notification still pending means its thread was
+  // alive all along, so the pid named it (not a process that reused the number) for both the
+  // address and the socket. The thread itself may have changed its memory meanwhile (another
+  // thread of it can): that only changes what it asked for, and the check below is ours.
   if (!valid(id)) return;
 
   const auto* dest_sa = reinterpret_cast<const sockaddr*>(&dest);
@@ -348,6 +370,12 @@ void ConnectBypass::on_connect(const seccomp_notif& n) {
   if (::getsockopt(sock.get(), SOL_SOCKET, SO_SNDTIMEO, &tv, &len) == 0 && (tv.tv_sec || tv.tv_usec))
     deadline = now_ms() + tv.tv_sec * 1000 + tv.tv_usec / 1000;
   pending_.push_back(Pending{id, fd, cloexec, std::move(host), deadline});
+  // Loopback and near peers have usually answered already: no need to wait for the next round.
+  pollfd p{pending_.back().host.get(), POLLOUT, 0};
+  if (::poll(&p, 1, 0) == 1) {
+    complete(pending_.back(), false);
+    if (!pending_.back().host) pending_.pop_back();
+  }
 }
 
 void ConnectBypass::complete(Pending& p, bool timed_out) {

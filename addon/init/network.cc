@@ -80,7 +80,11 @@ int create_tap_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err
 int hand_connect_notifier_to_monitor(int sync_fd, Error& err) {
   unique_fd listener;
   Error refused;
-  if (install_connect_notify(listener, refused) < 0) return 0;
+  if (install_connect_notify(listener, refused) < 0) {
+    static const char kNone = 'n';
+    if (::write(sync_fd, &kNone, 1) != 1) return err.sys("tell the monitor there is no connect notifier");
+    return 0;
+  }
   // Our copy goes at once (unique_fd): the container must never hold its own listener.
   return fdpass::send(sync_fd, 'N', listener.get(), "the connect notifier", err);
 }

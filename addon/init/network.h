@@ -16,7 +16,7 @@ int create_tap_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err
 
 // The outbound bypass (spec.bypass): install the connect notifier (security/connect_notify.h)
 // and hand its listener to the monitor: one byte 'N' carrying the fd. A kernel that refuses
-// the filter is not an error: nothing is sent and connects go through libslirp.
+// the filter is not an error: the byte 'n' alone says so, and connects go through libslirp.
 int hand_connect_notifier_to_monitor(int sync_fd, Error& err);
 
 }  // namespace sandbox

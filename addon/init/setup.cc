@@ -89,6 +89,12 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
     // the only one we can open (the container's /dev is a tmpfs without it). The monitor
     // waits for the fd right after releasing us.
     if (create_tap_for_monitor(c.network, sync_fd, err) < 0) return -1;
+    // The outbound bypass's connect notifier (docs/networks.md), with the tap: the monitor
+    // hands both to the slirp child it forks next. Here, while we hold CAP_SYS_ADMIN (a filter
+    // without no_new_privs needs it) and before the profile (which then need not allow
+    // seccomp(2) for us). None of our own later steps connects, listens or sends with
+    // MSG_FASTOPEN, so the filter never stops us; everything the command runs inherits it.
+    if (c.network.bypass && hand_connect_notifier_to_monitor(sync_fd, err) < 0) return -1;
   }
 
   step = "mount-rootfs";
@@ -171,15 +177,6 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
   // No fd of ours may reach the container (CVE-2024-21626); the sync socket stays for the
   // exec result and closes itself on execve.
   if (close_other_fds(sync_fd, err) < 0) return -1;
-
-  if (c.network.mode == net::Mode::Slirp && c.network.bypass) {
-    step = "network";
-    // The outbound bypass's notifier (docs/networks.md). Here: after close-fds (the sync
-    // socket is the only fd left to carry its listener out), while we still hold
-    // CAP_SYS_ADMIN (a filter without no_new_privs needs it), and before the profile below,
-    // which then need not allow seccomp(2) for us. Inherited by everything the command runs.
-    if (hand_connect_notifier_to_monitor(sync_fd, err) < 0) return -1;
-  }
 
   // ---- seccomp (issue 8), when no_new_privs is OFF (docker's default) -------------------
   // Load the filter HERE: without no_new_privs the kernel lets only a holder of CAP_SYS_ADMIN

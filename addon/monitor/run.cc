@@ -230,15 +230,6 @@ int run_main(int argc, char** argv) {
     return fail(out, "terminal", err);
   }
 
-  // The outbound bypass: the init sends its connect notifier once its fds are closed.
-  if (net::hand_over_connect_notifier(init.sync.get(), network, err) < 0) {
-    abandon_init(init);
-    finish_cgroup(config);
-    net::stop_network(network);
-    remove_pid_file(config.pid_file);
-    return fail(out, "network", err);
-  }
-
   // run -d: `sandbox attach` connects here. Without it the container runs on, unattachable,
   // so a failure is not the run's failure.
   AttachPoint attach;

@@ -24,7 +24,6 @@
 #include <string>
 
 #include "net/bypass_policy.h"
-#include "sandbox/fd_passing.h"
 
 namespace sandbox::net {
 namespace {
@@ -182,8 +181,8 @@ bool read_memory(pid_t tid, uint64_t address, void* out, size_t len) {
 
 }  // namespace
 
-ConnectBypass::ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd channel)
-    : spec_(spec), channel_(std::move(channel)) {
+ConnectBypass::ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd listener)
+    : spec_(spec), listener_(std::move(listener)) {
   // The container's namespace, to tell its sockets from host ones: we own its user namespace,
   // so the tap device may name it for us.
   unique_fd ns(::ioctl(tap_fd, TUNGETDEVNETNS));
@@ -209,7 +208,6 @@ ConnectBypass::ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd chan
 }
 
 void ConnectBypass::add_pollfds(std::vector<pollfd>& fds, uint32_t& timeout_ms) const {
-  if (channel_) fds.push_back(pollfd{channel_.get(), POLLIN, 0});
   if (listener_) fds.push_back(pollfd{listener_.get(), POLLIN, 0});
   if (pending_.empty()) return;
   int64_t now = now_ms(), next = next_check_ms_;
@@ -222,8 +220,7 @@ void ConnectBypass::add_pollfds(std::vector<pollfd>& fds, uint32_t& timeout_ms) 
 }
 
 void ConnectBypass::handle(const std::vector<pollfd>& fds, size_t i) {
-  bool channel_ready = false, listener_ready = false, listener_gone = false;
-  if (channel_) channel_ready = fds[i++].revents != 0;
+  bool listener_ready = false, listener_gone = false;
   if (listener_) {
     listener_ready = fds[i].revents & POLLIN;
     listener_gone = fds[i++].revents & (POLLHUP | POLLERR);
@@ -246,7 +243,6 @@ void ConnectBypass::handle(const std::vector<pollfd>& fds, size_t i) {
     drop_stale();
     next_check_ms_ = now + 1000;
   }
-  if (channel_ready) receive_listener();
   if (listener_ready) {
     // A few per round, so the slirp loop keeps its turn under a connect storm.
     for (int n = 0; n < 64 && listener_; n++) {
@@ -257,13 +253,6 @@ void ConnectBypass::handle(const std::vector<pollfd>& fds, size_t i) {
   } else if (listener_gone) {
     listener_.reset();  // every process of the container has exited
   }
-}
-
-void ConnectBypass::receive_listener() {
-  unique_fd listener;
-  Error ignored;
-  if (fdpass::receive(channel_.get(), 'N', listener, "the connect notifier", ignored) == 1) listener_ = std::move(listener);
-  channel_.reset();  // one message, ever
 }
 
 bool ConnectBypass::valid(uint64_t id) const {

@@ -25,9 +25,9 @@ namespace sandbox::net {
 
 class ConnectBypass {
  public:
-  // `tap_fd` names the container's network namespace (TUNGETDEVNETNS); `channel` is where the
-  // monitor will send the listener (one 'N' message, then EOF).
-  ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd channel);
+  // `tap_fd` names the container's network namespace (TUNGETDEVNETNS); `listener` is the
+  // container's connect notifier.
+  ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd listener);
 
   // Once per loop round: append this round's fds, then handle what poll reported for them
   // (`first` = fds.size() before add_pollfds). `timeout_ms` is shortened to the next deadline.
@@ -44,7 +44,6 @@ class ConnectBypass {
     int64_t deadline_ms;  // SO_SNDTIMEO of the container's socket; -1: none
   };
 
-  void receive_listener();
   void on_notification();
   void on_connect(const seccomp_notif& n);
   void on_guarded(const seccomp_notif& n);
@@ -56,7 +55,7 @@ class ConnectBypass {
   void respond(uint64_t id, int error, bool continue_in_container);
 
   const NetworkSpec& spec_;
-  unique_fd channel_, listener_;
+  unique_fd listener_;
   bool ns_known_ = false;
   dev_t ns_dev_ = 0;
   ino_t ns_ino_ = 0;

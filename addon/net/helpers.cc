@@ -24,6 +24,21 @@ int receive_tap(int sync_fd, unique_fd& tap, Error& err) {
   return fdpass::receive(sync_fd, 'T', tap, "the tap device", err) < 0 ? -1 : 0;
 }
 
+// The outbound bypass's connect notifier, which the init sends right after the tap: 'N' with
+// the listener, or 'n' alone when its kernel refused the filter (then no bypass). Anything
+// else (an error line) stays for the supervisor.
+int receive_notifier(int sync_fd, unique_fd& listener, Error& err) {
+  char byte = 0;
+  for (;;) {
+    ssize_t n = ::recv(sync_fd, &byte, 1, MSG_PEEK);
+    if (n == 0) return 0;
+    if (n > 0) break;
+    if (errno != EINTR) return err.sys("wait for the connect notifier");
+  }
+  if (byte == 'n') return ::recv(sync_fd, &byte, 1, 0) == 1 ? 0 : err.sys("read from the init");
+  return fdpass::receive(sync_fd, 'N', listener, "the connect notifier", err) < 0 ? -1 : 0;
+}
+
 // In a freshly forked helper: die with the monitor, take signals normally again (the monitor
 // blocks them for its signalfd), and keep only the fds the helper needs, renumbered from 3, so
 // no pipe of the CLI (the result fd) stays open after the monitor is gone.
@@ -87,24 +102,21 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
   if (receive_tap(sync_fd, tap, err) < 0) return -1;
   if (!tap) return 0;
 
-  unique_fd channel_child;
-  if (spec.bypass) {
-    int pair[2];
-    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pair) < 0)
-      return err.sys("socketpair for the outbound bypass");
-    h.bypass_channel.reset(pair[0]);
-    channel_child.reset(pair[1]);
-  }
+  unique_fd notifier;
+  if (spec.bypass && receive_notifier(sync_fd, notifier, err) < 0) return -1;
+
   h.slirp = ::fork();
   if (h.slirp < 0) return err.sys("fork the slirp helper");
   if (h.slirp == 0) {
-    int fd = tap.get(), channel = channel_child.get();
-    if (channel >= 0) become_helper({&fd, &channel});
+    int fd = tap.get(), listener = notifier.get();
+    if (listener >= 0) become_helper({&fd, &listener});
     else become_helper({&fd});
-    run_slirp(fd, channel, spec);
+    run_slirp(fd, listener, spec);
   }
   tap.reset();
-  channel_child.reset();
+  // Only the slirp child answers the container's connects. No copy stays here: were the child
+  // gone, a listener nobody reads would hang them; closed, they fail (ENOSYS) instead.
+  notifier.reset();
 
   if (h.listeners.empty()) return 0;
   h.forwarder = ::fork();
@@ -124,21 +136,10 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
   return 0;
 }
 
-int hand_over_connect_notifier(int sync_fd, NetworkHelpers& h, Error& err) {
-  if (!h.bypass_channel) return 0;
-  unique_fd listener;
-  int got = fdpass::receive(sync_fd, 'N', listener, "the connect notifier", err);
-  if (got < 0) return -1;
-  if (got == 1 && fdpass::send(h.bypass_channel.get(), 'N', listener.get(), "the connect notifier", err) < 0) return -1;
-  h.bypass_channel.reset();  // EOF for the child: one notifier, or none
-  return 0;
-}
-
 void stop_network(NetworkHelpers& h) {
   kill_and_reap(h.forwarder);
   kill_and_reap(h.slirp);
   h.listeners.clear();
-  h.bypass_channel.reset();
 }
 
 }  // namespace sandbox::net

@@ -8,7 +8,6 @@
 
 #include "net/port_forward.h"
 #include "net/spec.h"
-#include "sandbox/unique_fd.h"
 
 namespace sandbox::net {
 
@@ -16,23 +15,16 @@ struct NetworkHelpers {
   std::vector<Listener> listeners;
   pid_t slirp = -1;
   pid_t forwarder = -1;
-  unique_fd bypass_channel;  // to the slirp child, until the connect notifier is passed on
 };
 
 // Before the clone: bind the published ports (a taken port fails the run early) and record
 // the ports actually bound in STATE_DIR/ports.json for `sandbox port`, ps and inspect.
 int prepare_network(NetworkSpec& spec, const std::string& state_dir, NetworkHelpers& h, Error& err);
 
-// Right after the init is released: receive its tap fd and start the slirp child and the port
-// forwarder. If the init reports an error instead of a tap, nothing is started and the
+// Right after the init is released: receive its tap fd (and the connect notifier of the
+// outbound bypass, net/bypass.h) and start the slirp child and the port forwarder. If the init reports an error instead of a tap, nothing is started and the
 // message stays on the sync socket for the supervisor.
 int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkHelpers& h, Error& err);
-
-// The outbound bypass (spec.bypass): receive the init's connect notifier ('N', sent after it
-// closed its fds) and pass it to the slirp child, which answers it from then on. We keep no
-// copy: if the child is gone, the container's connects fail (ENOSYS) rather than hang. No 'N'
-// (the init failed first, or its kernel refused the filter): nothing to do.
-int hand_over_connect_notifier(int sync_fd, NetworkHelpers& h, Error& err);
 
 // After the container has exited: the helpers die with it, and its ports are free again.
 void stop_network(NetworkHelpers& h);

@@ -3,6 +3,7 @@
  * blocking way, and prints what such a program would see of its socket:
  *
  *   sandbox-tcp-probe nonblock|block ADDRESS PORT [REQUEST]
+ *   sandbox-tcp-probe reuse ADDRESS PORT ADDRESS2 PORT2
  *
  *   connect=0|EINPROGRESS|ECONNREFUSED...   what connect(2) returned
  *   so_error=0|ECONNREFUSED...               SO_ERROR once poll(2) said writable (nonblock)
@@ -11,6 +12,10 @@
  *   fd=N                                     the fd number (unchanged by the connect)
  * then sends REQUEST (\r\n written as is) and copies the reply to stdout until EOF.
  * Exit 0 once connected, 1 if the connect failed.
+ *
+ * reuse: a non-blocking connect to ADDRESS:PORT that is expected to fail, then the same socket
+ * connected again to ADDRESS2:PORT2 (connect2=, so_error2=), then listen(2) on it (listen=):
+ * what a program could do with a socket whose first connection failed.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -25,41 +30,63 @@
 
 static const char *name(int e) { return e ? (strerrorname_np(e) ? strerrorname_np(e) : "?") : "0"; }
 
-int main(int argc, char **argv) {
-  if (argc < 4 || (strcmp(argv[1], "nonblock") && strcmp(argv[1], "block"))) {
-    fprintf(stderr, "usage: sandbox-tcp-probe nonblock|block ADDRESS PORT [REQUEST]\n");
-    return 2;
-  }
-  int nonblock = !strcmp(argv[1], "nonblock");
-  struct sockaddr_storage ss;
-  memset(&ss, 0, sizeof ss);
-  socklen_t len;
-  struct sockaddr_in *in = (struct sockaddr_in *)&ss;
-  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-  if (inet_pton(AF_INET, argv[2], &in->sin_addr) == 1) {
+static socklen_t parse_address(const char *text, const char *port, struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof *ss);
+  struct sockaddr_in *in = (struct sockaddr_in *)ss;
+  struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+  if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
     in->sin_family = AF_INET;
-    in->sin_port = htons((unsigned short)atoi(argv[3]));
-    len = sizeof *in;
-  } else if (inet_pton(AF_INET6, argv[2], &in6->sin6_addr) == 1) {
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons((unsigned short)atoi(argv[3]));
-    len = sizeof *in6;
-  } else {
-    fprintf(stderr, "sandbox-tcp-probe: not an address: %s\n", argv[2]);
-    return 2;
+    in->sin_port = htons((unsigned short)atoi(port));
+    return sizeof *in;
   }
-  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
-  if (fd < 0) return perror("socket"), 2;
-  int rc = connect(fd, (struct sockaddr *)&ss, len);
+  if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+    in6->sin6_family = AF_INET6;
+    in6->sin6_port = htons((unsigned short)atoi(port));
+    return sizeof *in6;
+  }
+  fprintf(stderr, "sandbox-tcp-probe: not an address: %s\n", text);
+  exit(2);
+}
+
+/* connect; on EINPROGRESS wait and print SO_ERROR under `so_label`. The final errno. */
+static int connect_and_wait(int fd, const struct sockaddr_storage *ss, socklen_t len, const char *label, const char *so_label) {
+  int rc = connect(fd, (const struct sockaddr *)ss, len);
   int e = rc < 0 ? errno : 0;
-  printf("connect=%s\n", name(e));
+  printf("%s=%s\n", label, name(e));
   if (e == EINPROGRESS) {
     struct pollfd p = {fd, POLLOUT, 0};
     poll(&p, 1, 30000);
     socklen_t elen = sizeof e;
     getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &elen);
-    printf("so_error=%s\n", name(e));
+    printf("%s=%s\n", so_label, name(e));
   }
+  return e;
+}
+
+static int reuse(char **argv) {
+  struct sockaddr_storage first, second;
+  socklen_t len1 = parse_address(argv[2], argv[3], &first), len2 = parse_address(argv[4], argv[5], &second);
+  int fd = socket(first.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return perror("socket"), 2;
+  connect_and_wait(fd, &first, len1, "connect", "so_error");
+  connect_and_wait(fd, &second, len2, "connect2", "so_error2");
+  printf("listen=%s\n", name(listen(fd, 1) < 0 ? errno : 0));
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 6 && !strcmp(argv[1], "reuse")) return reuse(argv);
+  if (argc < 4 || (strcmp(argv[1], "nonblock") && strcmp(argv[1], "block"))) {
+    fprintf(stderr, "usage: sandbox-tcp-probe nonblock|block ADDRESS PORT [REQUEST]\n"
+                    "       sandbox-tcp-probe reuse ADDRESS PORT ADDRESS2 PORT2\n");
+    return 2;
+  }
+  int nonblock = !strcmp(argv[1], "nonblock");
+  struct sockaddr_storage ss;
+  socklen_t len = parse_address(argv[2], argv[3], &ss);
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | (nonblock ? SOCK_NONBLOCK : 0), 0);
+  if (fd < 0) return perror("socket"), 2;
+  int e = connect_and_wait(fd, &ss, len, "connect", "so_error");
   printf("nonblock=%d cloexec=%d\n", (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0, (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
   printf("fd=%d\n", fd);
   fflush(stdout);

@@ -78,13 +78,12 @@ int busy_error(int sock, int when_closed) {
 // Not bound, not listening, no connection, no device binding: a socket the kernel would
 // connect from scratch, whose only state is its options.
 bool is_fresh_tcp(int sock, int family) {
-  if (get_int(sock, SOL_SOCKET, SO_DOMAIN) != family || get_int(sock, SOL_SOCKET, SO_TYPE) != SOCK_STREAM ||
-      get_int(sock, SOL_SOCKET, SO_PROTOCOL) != IPPROTO_TCP || get_int(sock, SOL_SOCKET, SO_ACCEPTCONN) != 0 ||
-      tcp_state(sock) != TCP_CLOSE)
-    return false;
+  // TCP_INFO answers only for TCP stream sockets (a raw socket of protocol 6 refuses it); its
+  // CLOSE state rules out listening, connecting and connected ones.
+  if (get_int(sock, SOL_SOCKET, SO_PROTOCOL) != IPPROTO_TCP || tcp_state(sock) != TCP_CLOSE) return false;
   sockaddr_storage local{};
   socklen_t len = sizeof local;
-  if (::getsockname(sock, reinterpret_cast<sockaddr*>(&local), &len) < 0) return false;
+  if (::getsockname(sock, reinterpret_cast<sockaddr*>(&local), &len) < 0 || local.ss_family != family) return false;
   if (family == AF_INET) {
     const auto* in = reinterpret_cast<const sockaddr_in*>(&local);
     if (in->sin_port != 0 || in->sin_addr.s_addr != htonl(INADDR_ANY)) return false;
@@ -236,14 +235,14 @@ void ConnectBypass::handle(const std::vector<pollfd>& fds, size_t i) {
   // Completions first: answering frees the container's threads; new notifications may add
   // pending entries, whose fds were not in this round's poll.
   const size_t polled = pending_.size();
-  std::vector<bool> ready(polled);
-  for (size_t k = 0; k < polled; k++) ready[k] = fds[i + k].revents != 0;
+  std::vector<short> revents(polled);
+  for (size_t k = 0; k < polled; k++) revents[k] = fds[i + k].revents;
   int64_t now = now_ms();
   std::vector<Pending> keep;
   for (size_t k = 0; k < polled; k++) {
     Pending& p = pending_[k];
     bool timed_out = p.deadline_ms >= 0 && now >= p.deadline_ms;
-    if (ready[k] || timed_out) complete(p, timed_out && !ready[k]);
+    if (revents[k] || timed_out) complete(p, revents[k], timed_out && !revents[k]);
     if (p.host) keep.push_back(std::move(p));
   }
   pending_ = std::move(keep);
@@ -277,14 +276,23 @@ void ConnectBypass::respond(uint64_t id, int error, bool continue_in_container) 
   ::ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_SEND, r);  // ENOENT: the caller is gone
 }
 
-ConnectBypass::Kind ConnectBypass::kind_of(int sock) const {
+ConnectBypass::Kind ConnectBypass::kind_of(int sock) {
+  // The namespace's cookie is one getsockopt (Linux 5.14+); the container's is learnt from the
+  // first of its sockets that SIOCGSKNS below recognised.
+  uint64_t cookie = 0;
+  socklen_t len = sizeof cookie;
+  bool have_cookie = ::getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len) == 0;
+  if (!have_cookie && errno == ENOTSOCK) return Kind::NotSocket;
+  if (have_cookie && ns_cookie_ != 0 && cookie == ns_cookie_) return Kind::Container;
   struct stat st{};
-  if (::fstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode)) return Kind::NotSocket;
+  if (!have_cookie && (::fstat(sock, &st) < 0 || !S_ISSOCK(st.st_mode))) return Kind::NotSocket;
   // SIOCGSKNS needs CAP_NET_ADMIN over the socket's namespace: we have it over the
   // container's (we own its user namespace) and those nested in it, never over the host's.
   unique_fd ns(::ioctl(sock, SIOCGSKNS));
   if (!ns || ::fstat(ns.get(), &st) < 0) return Kind::Foreign;
-  return st.st_dev == ns_dev_ && st.st_ino == ns_ino_ ? Kind::Container : Kind::Nested;
+  if (st.st_dev != ns_dev_ || st.st_ino != ns_ino_) return Kind::Nested;
+  if (have_cookie) ns_cookie_ = cookie;
+  return Kind::Container;
 }
 
 void ConnectBypass::on_notification() {
@@ -337,9 +345,11 @@ void ConnectBypass::on_connect(const seccomp_notif& n) {
     case Kind::Container:
       break;
   }
+  // The route first: it is pure and cheap, and most connects that stay inside (loopback) end here.
   const int family = dest.ss_family;
-  if ((family != AF_INET && family != AF_INET6) || !is_fresh_tcp(sock.get(), family) ||
-      route_for(spec_, dest_sa, static_cast<socklen_t>(addrlen), target, target_len) != Route::Host)
+  if ((family != AF_INET && family != AF_INET6) ||
+      route_for(spec_, dest_sa, static_cast<socklen_t>(addrlen), target, target_len) != Route::Host ||
+      !is_fresh_tcp(sock.get(), family))
     return respond(id, 0, true);
   bool cloexec = false;
   const int fl = ::fcntl(sock.get(), F_GETFL);
@@ -370,12 +380,12 @@ void ConnectBypass::on_connect(const seccomp_notif& n) {
   // Loopback and near peers have usually answered already: no need to wait for the next round.
   pollfd p{pending_.back().host.get(), POLLOUT, 0};
   if (::poll(&p, 1, 0) == 1) {
-    complete(pending_.back(), false);
+    complete(pending_.back(), p.revents, false);
     if (!pending_.back().host) pending_.pop_back();
   }
 }
 
-void ConnectBypass::complete(Pending& p, bool timed_out) {
+void ConnectBypass::complete(Pending& p, short revents, bool timed_out) {
   if (timed_out) {
     // SO_SNDTIMEO ran out: the kernel returns EINPROGRESS and leaves the socket connecting.
     if (swap_in(p.id, p.target_fd, p.cloexec, p.host.get(), false)) respond(p.id, EINPROGRESS, false);
@@ -389,9 +399,11 @@ void ConnectBypass::complete(Pending& p, bool timed_out) {
     p.host.reset();
     return;
   }
-  sockaddr_storage peer{};
-  socklen_t len = sizeof peer;
-  if (::getpeername(p.host.get(), reinterpret_cast<sockaddr*>(&peer), &len) < 0) return;  // not yet
+  if (!(revents & POLLOUT)) {
+    sockaddr_storage peer{};
+    socklen_t len = sizeof peer;
+    if (::getpeername(p.host.get(), reinterpret_cast<sockaddr*>(&peer), &len) < 0) return;  // not yet
+  }
   if (swap_in(p.id, p.target_fd, p.cloexec, p.host.get(), false)) respond(p.id, 0, false);
   else if (valid(p.id)) respond(p.id, 0, true);
   p.host.reset();
@@ -405,10 +417,8 @@ void ConnectBypass::drop_stale() {
 }
 
 bool ConnectBypass::swap_in(uint64_t id, int target_fd, bool cloexec, int host, bool nonblocking) {
-  if (!nonblocking) {
-    int fl = ::fcntl(host, F_GETFL);
-    if (fl < 0 || ::fcntl(host, F_SETFL, fl & ~O_NONBLOCK) < 0) return false;
-  }
+  // Our socket has no status flag but O_NONBLOCK: clearing them all clears that one.
+  if (!nonblocking && ::fcntl(host, F_SETFL, 0) < 0) return false;
   seccomp_notif_addfd add{};
   add.id = id;
   add.flags = SECCOMP_ADDFD_FLAG_SETFD;

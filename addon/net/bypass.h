@@ -47,9 +47,9 @@ class ConnectBypass {
   void on_notification();
   void on_connect(const seccomp_notif& n);
   void on_guarded(const seccomp_notif& n);
-  void complete(Pending& p, bool timed_out);
+  void complete(Pending& p, short revents, bool timed_out);
   void drop_stale();
-  Kind kind_of(int sock) const;
+  Kind kind_of(int sock);
   bool swap_in(uint64_t id, int target_fd, bool cloexec, int host, bool nonblocking);
   bool valid(uint64_t id) const;
   void respond(uint64_t id, int error, bool continue_in_container);
@@ -59,6 +59,7 @@ class ConnectBypass {
   bool ns_known_ = false;
   dev_t ns_dev_ = 0;
   ino_t ns_ino_ = 0;
+  uint64_t ns_cookie_ = 0;  // SO_NETNS_COOKIE of the container's namespace, once seen
   size_t notif_size_ = 0, resp_size_ = 0;
   std::vector<Pending> pending_;
   int64_t next_check_ms_ = 0;

@@ -3,11 +3,11 @@
 // container's). What a user sees: the same connects, errors and bytes as through libslirp,
 // the connection absent from the container's own table (its socket is the host's), and the
 // old path back with `--network slirp4netns:bypass=false`. Every peer is on the host's loopback.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { createHash } from 'node:crypto';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
 import { needs } from '../../helpers/facility.js';
@@ -20,6 +20,18 @@ const it = needs(test, [...RUNTIME], 'runs real containers with a network as an 
 /** test/probe/tcp_probe.c, built next to the monitor the tests use. */
 const tcpProbe = () => join(dirname(monitorPath()), 'sandbox-tcp-probe');
 const PROBE = () => ['-v', `${tcpProbe()}:/probe:ro`];
+
+/** The container gets IPv6 when the host has a default IPv6 route (src/network/runtime.ts). */
+const hostIpv6 = (() => {
+  try {
+    return readFileSync('/proc/net/ipv6_route', 'utf8').split('\n').some((l) => /^0{32} 00 /.test(l) && !/\slo$/.test(l.trim()));
+  } catch {
+    return false;
+  }
+})();
+/** Not a facility CI promises: without IPv6 on the host these are skipped, saying why. */
+const it6 = (title: string, impl: (t: ExecutionContext) => Promise<void>) =>
+  hostIpv6 ? it(title, impl) : test.skip(`${title} [skipped: the host has no IPv6 default route, so containers get no IPv6]`, () => {});
 
 const LOOPBACK = 'slirp4netns:allow_host_loopback=true';
 const NO_BYPASS = 'slirp4netns:allow_host_loopback=true,bypass=false';
@@ -100,6 +112,12 @@ it('a container that may change its own network (CAP_NET_ADMIN) keeps libslirp',
   t.regex(r.stdout, /10\.0\.2\.2:\d+ +ESTABLISHED/);
 });
 
+it('--security-opt seccomp=unconfined means no filter at all, so libslirp carries the connection', async (t) => {
+  const r = await tableDuringConnection(LOOPBACK, '--security-opt', 'seccomp=unconfined');
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /10\.0\.2\.2:\d+ +ESTABLISHED/);
+});
+
 it('a refused connect says what it said through libslirp', async (t) => {
   const script = `wget -qO- http://10.0.2.2:${closedPort}/; echo "exit $?"`;
   const bypassed = await sandbox('run', '--rm', '--network', LOOPBACK, 'lab/busybox', 'sh', '-c', script);
@@ -171,4 +189,20 @@ it('the container gets no extra fds: its processes hold what they held without t
   t.is(bypassed.code, 0, bypassed.stderr);
   t.is(bypassed.stdout, slirp.stdout);
   t.regex(bypassed.stdout, /^\/proc\/1\/fd:\n0\n1\n2\n/);
+});
+
+it6("IPv6: the gateway fd5b:6f9e:c0de::2 reaches the host's ::1 around libslirp with allow_host_loopback, and not without", async (t) => {
+  const server = createServer((c) => c.end('over-ipv6\n'));
+  await new Promise<void>((r) => server.listen(0, '::1', r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const r = await sandbox('run', '--rm', '--network', LOOPBACK, ...PROBE(), 'lab/busybox', '/probe', 'nonblock', 'fd5b:6f9e:c0de::2', String(port));
+    t.is(r.code, 0, r.stderr);
+    t.is(r.stdout, 'connect=EINPROGRESS\nso_error=0\nnonblock=1 cloexec=1\nfd=3\nover-ipv6\n');
+    const refused = await sandbox('run', '--rm', ...PROBE(), 'lab/busybox', '/probe', 'block', 'fd5b:6f9e:c0de::2', String(port));
+    t.is(refused.code, 1, refused.stderr);
+    t.notRegex(refused.stdout, /over-ipv6/);
+  } finally {
+    server.close();
+  }
 });

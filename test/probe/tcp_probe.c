@@ -4,6 +4,7 @@
  *
  *   sandbox-tcp-probe nonblock|block ADDRESS PORT [REQUEST]
  *   sandbox-tcp-probe reuse ADDRESS PORT ADDRESS2 PORT2
+ *   sandbox-tcp-probe odd ADDRESS PORT
  *
  *   connect=0|EINPROGRESS|ECONNREFUSED...   what connect(2) returned
  *   so_error=0|ECONNREFUSED...               SO_ERROR once poll(2) said writable (nonblock)
@@ -16,6 +17,10 @@
  * reuse: a non-blocking connect to ADDRESS:PORT that is expected to fail, then the same socket
  * connected again to ADDRESS2:PORT2 (connect2=, so_error2=), then listen(2) on it (listen=):
  * what a program could do with a socket whose first connection failed.
+ *
+ * odd: connects the kernel refuses or that are not TCP (a bad address pointer, a too long or
+ * too short address, an fd that is no socket or not open, a UDP socket, a unix socket), one
+ * line each: name=ERRNO (0 when it worked).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -26,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 static const char *name(int e) { return e ? (strerrorname_np(e) ? strerrorname_np(e) : "?") : "0"; }
@@ -74,11 +80,35 @@ static int reuse(char **argv) {
   return 0;
 }
 
+static void odd_one(const char *what, int fd, const void *addr, socklen_t len) {
+  printf("%s=%s\n", what, name(connect(fd, (const struct sockaddr *)addr, len) < 0 ? errno : 0));
+}
+
+static int odd(char **argv) {
+  struct sockaddr_storage ss;
+  socklen_t len = parse_address(argv[2], argv[3], &ss);
+  int tcp = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  odd_one("null-address", tcp, NULL, len);
+  odd_one("bad-pointer", tcp, (const void *)16, len);
+  odd_one("too-long", tcp, &ss, 4096);
+  odd_one("too-short", tcp, &ss, 4);
+  odd_one("not-a-socket", 0, &ss, len);
+  odd_one("not-open", 999, &ss, len);
+  int udp = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  odd_one("udp", udp, &ss, len);
+  struct sockaddr_un un = {.sun_family = AF_UNIX, .sun_path = "/nonexistent.sock"};
+  int ux = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  odd_one("unix", ux, &un, sizeof un);
+  return 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 6 && !strcmp(argv[1], "reuse")) return reuse(argv);
+  if (argc == 4 && !strcmp(argv[1], "odd")) return odd(argv);
   if (argc < 4 || (strcmp(argv[1], "nonblock") && strcmp(argv[1], "block"))) {
     fprintf(stderr, "usage: sandbox-tcp-probe nonblock|block ADDRESS PORT [REQUEST]\n"
-                    "       sandbox-tcp-probe reuse ADDRESS PORT ADDRESS2 PORT2\n");
+                    "       sandbox-tcp-probe reuse ADDRESS PORT ADDRESS2 PORT2\n"
+                    "       sandbox-tcp-probe odd ADDRESS PORT\n");
     return 2;
   }
   int nonblock = !strcmp(argv[1], "nonblock");

@@ -182,6 +182,15 @@ it("a socket whose bypassed connect failed can't be turned to the host's loopbac
   }
 });
 
+it("odd connects (bad pointers and lengths, no socket, UDP, unix) get the kernel's own answers", async (t) => {
+  const args = ['lab/busybox', '/probe', 'odd', '10.0.2.2', String(httpPort)];
+  const bypassed = await sandbox('run', '--rm', '--network', LOOPBACK, ...PROBE(), ...args);
+  const slirp = await sandbox('run', '--rm', '--network', NO_BYPASS, ...PROBE(), ...args);
+  t.is(bypassed.code, 0, bypassed.stderr);
+  t.is(bypassed.stdout, 'null-address=EFAULT\nbad-pointer=EFAULT\ntoo-long=EINVAL\ntoo-short=EINVAL\nnot-a-socket=ENOTSOCK\nnot-open=EBADF\nudp=0\nunix=ENOENT\n');
+  t.is(slirp.stdout, bypassed.stdout);
+});
+
 it('the container gets no extra fds: its processes hold what they held without the bypass', async (t) => {
   const script = `wget -qO- http://10.0.2.2:${httpPort}/ >/dev/null; ls /proc/1/fd /proc/self/fd`;
   const bypassed = await sandbox('run', '--rm', '--network', LOOPBACK, 'lab/busybox', 'sh', '-c', script);

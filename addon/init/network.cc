@@ -85,8 +85,14 @@ int hand_connect_notifier_to_monitor(int sync_fd, Error& err) {
     if (::write(sync_fd, &kNone, 1) != 1) return err.sys("tell the monitor there is no connect notifier");
     return 0;
   }
-  // Our copy goes at once (unique_fd): the container must never hold its own listener.
-  return fdpass::send(sync_fd, 'N', listener.get(), "the connect notifier", err);
+  // The supervisor asks this namespace's routing where a destination goes (a UDP connect
+  // sends nothing): dual-stack, so one socket answers for IPv4 and IPv6.
+  unique_fd probe(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe) probe.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe) return err.sys("socket for the outbound bypass's route probe");
+  // Our copies go at once (unique_fd): the container must never hold its own listener.
+  if (fdpass::send(sync_fd, 'N', listener.get(), "the connect notifier", err) < 0) return -1;
+  return fdpass::send(sync_fd, 'U', probe.get(), "the route probe", err);
 }
 
 }  // namespace sandbox

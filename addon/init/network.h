@@ -15,8 +15,9 @@ int bring_up_loopback(Error& err);
 int create_tap_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err);
 
 // The outbound bypass (spec.bypass): install the connect notifier (security/connect_notify.h)
-// and hand its listener to the monitor: one byte 'N' carrying the fd. A kernel that refuses
-// the filter is not an error: the byte 'n' alone says so, and connects go through libslirp.
+// and hand its listener to the monitor: one byte 'N' carrying the fd, then 'U' carrying a UDP
+// socket of this namespace (the supervisor's route probe). A kernel that refuses the filter is
+// not an error: the byte 'n' alone says so, and connects go through libslirp.
 int hand_connect_notifier_to_monitor(int sync_fd, Error& err);
 
 }  // namespace sandbox

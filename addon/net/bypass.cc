@@ -1,5 +1,6 @@
 #include "net/bypass.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
 #include <linux/seccomp.h>
@@ -184,13 +185,13 @@ bool read_memory(pid_t tid, uint64_t address, void* out, size_t len) {
 
 }  // namespace
 
-ConnectBypass::ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd listener)
-    : spec_(spec), listener_(std::move(listener)) {
+ConnectBypass::ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd listener, unique_fd route_probe)
+    : spec_(spec), listener_(std::move(listener)), probe_(std::move(route_probe)) {
   // The container's namespace, to tell its sockets from host ones: we own its user namespace,
   // so the tap device may name it for us.
   unique_fd ns(::ioctl(tap_fd, TUNGETDEVNETNS));
   struct stat st{};
-  if (ns && ::fstat(ns.get(), &st) == 0) {
+  if (ns && probe_ && ::fstat(ns.get(), &st) == 0) {
     ns_known_ = true;
     ns_dev_ = st.st_dev;
     ns_ino_ = st.st_ino;
@@ -260,6 +261,45 @@ void ConnectBypass::handle(const std::vector<pollfd>& fds, size_t i) {
   } else if (listener_gone) {
     listener_.reset();  // every process of the container has exited
   }
+}
+
+// Whether the container's own routing sends `dest` out of tap0, i.e. to libslirp: the kernel
+// picks tap0's address as the source of a UDP connect there. A destination routed elsewhere
+// (another network the container is on) stays the container's business.
+bool ConnectBypass::leaves_through_tap(const sockaddr_storage& dest, socklen_t len) const {
+  sockaddr_storage to{};
+  socklen_t to_len = len;
+  std::memcpy(&to, &dest, std::min<size_t>(len, sizeof to));
+  sockaddr_storage probe_name{};
+  socklen_t probe_len = sizeof probe_name;
+  if (::getsockname(probe_.get(), reinterpret_cast<sockaddr*>(&probe_name), &probe_len) < 0) return false;
+  if (probe_name.ss_family == AF_INET6 && dest.ss_family == AF_INET) {
+    // A dual-stack probe asks about an IPv4 destination as ::ffff:a.b.c.d.
+    const auto& in = reinterpret_cast<const sockaddr_in&>(dest);
+    sockaddr_in6 mapped{};
+    mapped.sin6_family = AF_INET6;
+    mapped.sin6_port = in.sin_port;
+    mapped.sin6_addr.s6_addr[10] = mapped.sin6_addr.s6_addr[11] = 0xff;
+    std::memcpy(&mapped.sin6_addr.s6_addr[12], &in.sin_addr, 4);
+    std::memset(&to, 0, sizeof to);
+    std::memcpy(&to, &mapped, sizeof mapped);
+    to_len = sizeof mapped;
+  } else if (probe_name.ss_family != dest.ss_family) {
+    return false;  // an IPv4-only probe can't ask about IPv6
+  }
+  if (::connect(probe_.get(), reinterpret_cast<const sockaddr*>(&to), to_len) < 0) return false;
+  sockaddr_storage source{};
+  socklen_t source_len = sizeof source;
+  if (::getsockname(probe_.get(), reinterpret_cast<sockaddr*>(&source), &source_len) < 0) return false;
+  in_addr guest4{};
+  in6_addr guest6{};
+  ::inet_pton(AF_INET, kGuest4, &guest4);
+  ::inet_pton(AF_INET6, kGuest6, &guest6);
+  if (source.ss_family == AF_INET)
+    return reinterpret_cast<const sockaddr_in&>(source).sin_addr.s_addr == guest4.s_addr;
+  const in6_addr& a = reinterpret_cast<const sockaddr_in6&>(source).sin6_addr;
+  if (IN6_IS_ADDR_V4MAPPED(&a)) return std::memcmp(&a.s6_addr[12], &guest4, 4) == 0;
+  return std::memcmp(&a, &guest6, sizeof a) == 0;
 }
 
 bool ConnectBypass::valid(uint64_t id) const {
@@ -349,7 +389,7 @@ void ConnectBypass::on_connect(const seccomp_notif& n) {
   const int family = dest.ss_family;
   if ((family != AF_INET && family != AF_INET6) ||
       route_for(spec_, dest_sa, static_cast<socklen_t>(addrlen), target, target_len) != Route::Host ||
-      !is_fresh_tcp(sock.get(), family))
+      !leaves_through_tap(dest, static_cast<socklen_t>(addrlen)) || !is_fresh_tcp(sock.get(), family))
     return respond(id, 0, true);
   bool cloexec = false;
   const int fl = ::fcntl(sock.get(), F_GETFL);

@@ -11,6 +11,7 @@
 // connect in the container (libslirp's path): the bypass may be lost, never the connect.
 #pragma once
 #include <poll.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <cstdint>
@@ -26,8 +27,8 @@ namespace sandbox::net {
 class ConnectBypass {
  public:
   // `tap_fd` names the container's network namespace (TUNGETDEVNETNS); `listener` is the
-  // container's connect notifier.
-  ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd listener);
+  // container's connect notifier; `route_probe` a UDP socket of the container's namespace.
+  ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd listener, unique_fd route_probe);
 
   // Once per loop round: append this round's fds, then handle what poll reported for them
   // (`first` = fds.size() before add_pollfds). `timeout_ms` is shortened to the next deadline.
@@ -52,10 +53,11 @@ class ConnectBypass {
   Kind kind_of(int sock);
   bool swap_in(uint64_t id, int target_fd, bool cloexec, int host, bool nonblocking);
   bool valid(uint64_t id) const;
+  bool leaves_through_tap(const sockaddr_storage& dest, socklen_t len) const;
   void respond(uint64_t id, int error, bool continue_in_container);
 
   const NetworkSpec& spec_;
-  unique_fd listener_;
+  unique_fd listener_, probe_;
   bool ns_known_ = false;
   dev_t ns_dev_ = 0;
   ino_t ns_ino_ = 0;

@@ -25,9 +25,9 @@ int receive_tap(int sync_fd, unique_fd& tap, Error& err) {
 }
 
 // The outbound bypass's connect notifier, which the init sends right after the tap: 'N' with
-// the listener, or 'n' alone when its kernel refused the filter (then no bypass). Anything
-// else (an error line) stays for the supervisor.
-int receive_notifier(int sync_fd, unique_fd& listener, Error& err) {
+// the listener and 'U' with its route probe, or 'n' alone when its kernel refused the filter
+// (then no bypass). Anything else (an error line) stays for the supervisor.
+int receive_notifier(int sync_fd, unique_fd& listener, unique_fd& probe, Error& err) {
   char byte = 0;
   for (;;) {
     ssize_t n = ::recv(sync_fd, &byte, 1, MSG_PEEK);
@@ -36,7 +36,10 @@ int receive_notifier(int sync_fd, unique_fd& listener, Error& err) {
     if (errno != EINTR) return err.sys("wait for the connect notifier");
   }
   if (byte == 'n') return ::recv(sync_fd, &byte, 1, 0) == 1 ? 0 : err.sys("read from the init");
-  return fdpass::receive(sync_fd, 'N', listener, "the connect notifier", err) < 0 ? -1 : 0;
+  if (fdpass::receive(sync_fd, 'N', listener, "the connect notifier", err) < 0) return -1;
+  if (listener && fdpass::receive(sync_fd, 'U', probe, "the route probe", err) < 0) return -1;
+  if (!probe) listener.reset();  // the init failed in between: no bypass
+  return 0;
 }
 
 // In a freshly forked helper: die with the monitor, take signals normally again (the monitor
@@ -102,21 +105,22 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
   if (receive_tap(sync_fd, tap, err) < 0) return -1;
   if (!tap) return 0;
 
-  unique_fd notifier;
-  if (spec.bypass && receive_notifier(sync_fd, notifier, err) < 0) return -1;
+  unique_fd notifier, probe;
+  if (spec.bypass && receive_notifier(sync_fd, notifier, probe, err) < 0) return -1;
 
   h.slirp = ::fork();
   if (h.slirp < 0) return err.sys("fork the slirp helper");
   if (h.slirp == 0) {
-    int fd = tap.get(), listener = notifier.get();
-    if (listener >= 0) become_helper({&fd, &listener});
+    int fd = tap.get(), listener = notifier.get(), route_probe = probe.get();
+    if (listener >= 0) become_helper({&fd, &listener, &route_probe});
     else become_helper({&fd});
-    run_slirp(fd, listener, spec);
+    run_slirp(fd, Bypass{listener, route_probe}, spec);
   }
   tap.reset();
   // Only the slirp child answers the container's connects. No copy stays here: were the child
   // gone, a listener nobody reads would hang them; closed, they fail (ENOSYS) instead.
   notifier.reset();
+  probe.reset();
 
   if (h.listeners.empty()) return 0;
   h.forwarder = ::fork();

@@ -119,7 +119,7 @@ void set_addr6(in6_addr& a, const char* text) { ::inet_pton(AF_INET6, text, &a);
 
 }  // namespace
 
-void run_slirp(int tap_fd, int notifier, const NetworkSpec& spec) {
+void run_slirp(int tap_fd, Bypass notifier, const NetworkSpec& spec) {
   Loop loop;
   loop.tap = tap_fd;
   ::fcntl(tap_fd, F_SETFL, ::fcntl(tap_fd, F_GETFL) | O_NONBLOCK);
@@ -154,7 +154,8 @@ void run_slirp(int tap_fd, int notifier, const NetworkSpec& spec) {
   }
 
   std::optional<ConnectBypass> bypass;
-  if (notifier >= 0) bypass.emplace(spec, tap_fd, unique_fd(notifier));
+  if (notifier.listener >= 0)
+    bypass.emplace(spec, tap_fd, unique_fd(notifier.listener), unique_fd(notifier.route_probe));
 
   static char frame[kTapMtu + 64];
   for (;;) {

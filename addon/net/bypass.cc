@@ -191,7 +191,8 @@ ConnectBypass::ConnectBypass(const NetworkSpec& spec, int tap_fd, unique_fd list
   // so the tap device may name it for us.
   unique_fd ns(::ioctl(tap_fd, TUNGETDEVNETNS));
   struct stat st{};
-  if (ns && probe_ && ::fstat(ns.get(), &st) == 0) {
+  probe_family_ = probe_ ? get_int(probe_.get(), SOL_SOCKET, SO_DOMAIN, AF_UNSPEC) : AF_UNSPEC;
+  if (ns && probe_family_ != AF_UNSPEC && ::fstat(ns.get(), &st) == 0) {
     ns_known_ = true;
     ns_dev_ = st.st_dev;
     ns_ino_ = st.st_ino;
@@ -270,10 +271,7 @@ bool ConnectBypass::leaves_through_tap(const sockaddr_storage& dest, socklen_t l
   sockaddr_storage to{};
   socklen_t to_len = len;
   std::memcpy(&to, &dest, std::min<size_t>(len, sizeof to));
-  sockaddr_storage probe_name{};
-  socklen_t probe_len = sizeof probe_name;
-  if (::getsockname(probe_.get(), reinterpret_cast<sockaddr*>(&probe_name), &probe_len) < 0) return false;
-  if (probe_name.ss_family == AF_INET6 && dest.ss_family == AF_INET) {
+  if (probe_family_ == AF_INET6 && dest.ss_family == AF_INET) {
     // A dual-stack probe asks about an IPv4 destination as ::ffff:a.b.c.d.
     const auto& in = reinterpret_cast<const sockaddr_in&>(dest);
     sockaddr_in6 mapped{};
@@ -284,7 +282,7 @@ bool ConnectBypass::leaves_through_tap(const sockaddr_storage& dest, socklen_t l
     std::memset(&to, 0, sizeof to);
     std::memcpy(&to, &mapped, sizeof mapped);
     to_len = sizeof mapped;
-  } else if (probe_name.ss_family != dest.ss_family) {
+  } else if (probe_family_ != dest.ss_family) {
     return false;  // an IPv4-only probe can't ask about IPv6
   }
   if (::connect(probe_.get(), reinterpret_cast<const sockaddr*>(&to), to_len) < 0) return false;

@@ -61,6 +61,7 @@ class ConnectBypass {
   bool ns_known_ = false;
   dev_t ns_dev_ = 0;
   ino_t ns_ino_ = 0;
+  int probe_family_ = AF_UNSPEC;  // of the route probe: AF_INET6 (dual-stack) or AF_INET
   uint64_t ns_cookie_ = 0;  // SO_NETNS_COOKIE of the container's namespace, once seen
   size_t notif_size_ = 0, resp_size_ = 0;
   std::vector<Pending> pending_;

@@ -114,7 +114,7 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
     int fd = tap.get(), listener = notifier.get(), route_probe = probe.get();
     if (listener >= 0) become_helper({&fd, &listener, &route_probe});
     else become_helper({&fd});
-    run_slirp(fd, Bypass{listener, route_probe}, spec);
+    run_slirp(fd, BypassFds{listener, route_probe}, spec);
   }
   tap.reset();
   // Only the slirp child answers the container's connects. No copy stays here: were the child

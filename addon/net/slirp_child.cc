@@ -119,7 +119,7 @@ void set_addr6(in6_addr& a, const char* text) { ::inet_pton(AF_INET6, text, &a);
 
 }  // namespace
 
-void run_slirp(int tap_fd, Bypass notifier, const NetworkSpec& spec) {
+void run_slirp(int tap_fd, BypassFds notifier, const NetworkSpec& spec) {
   Loop loop;
   loop.tap = tap_fd;
   ::fcntl(tap_fd, F_SETFL, ::fcntl(tap_fd, F_GETFL) | O_NONBLOCK);

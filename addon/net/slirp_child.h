@@ -8,10 +8,10 @@ namespace sandbox::net {
 // the monitor's event loop never waits on network traffic and a libslirp fault can't take the
 // monitor down. `bypass` (listener -1: none) is the container's connect notifier and route
 // probe, answered in the same loop by the outbound bypass (net/bypass.h). Never returns.
-struct Bypass {
+struct BypassFds {
   int listener = -1;
   int route_probe = -1;
 };
-[[noreturn]] void run_slirp(int tap_fd, Bypass bypass, const NetworkSpec& spec);
+[[noreturn]] void run_slirp(int tap_fd, BypassFds bypass, const NetworkSpec& spec);
 
 }  // namespace sandbox::net

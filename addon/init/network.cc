@@ -11,6 +11,7 @@
 
 #include "net/member_tap.h"
 #include "net/netlink.h"
+#include "security/connect_notify.h"
 #include "sandbox/unique_fd.h"
 #include "sandbox/fd_passing.h"
 
@@ -97,6 +98,24 @@ int create_member_taps_for_monitor(const net::NetworkSpec& spec, int sync_fd, Er
   net::Netlink nl;
   if (nl.open(err) < 0) return -1;
   return add_forward_rules(nl, static_cast<int>(::if_nametoindex("lo")), err);
+}
+
+int hand_connect_notifier_to_monitor(int sync_fd, Error& err) {
+  unique_fd listener;
+  Error refused;
+  if (install_connect_notify(listener, refused) < 0) {
+    static const char kNone = 'n';
+    if (::write(sync_fd, &kNone, 1) != 1) return err.sys("tell the monitor there is no connect notifier");
+    return 0;
+  }
+  // The supervisor asks this namespace's routing where a destination goes (a UDP connect
+  // sends nothing): dual-stack, so one socket answers for IPv4 and IPv6.
+  unique_fd probe(::socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe) probe.reset(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  if (!probe) return err.sys("socket for the outbound bypass's route probe");
+  // Our copies go at once (unique_fd): the container must never hold its own listener.
+  if (fdpass::send(sync_fd, 'N', listener.get(), "the connect notifier", err) < 0) return -1;
+  return fdpass::send(sync_fd, 'U', probe.get(), "the route probe", err);
 }
 
 }  // namespace sandbox

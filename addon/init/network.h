@@ -18,4 +18,10 @@ int create_tap_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err
 // member's address and MAC, each fd sent to the monitor as a 'T' message like tap0's.
 int create_member_taps_for_monitor(const net::NetworkSpec& spec, int sync_fd, Error& err);
 
+// The outbound bypass (spec.bypass): install the connect notifier (security/connect_notify.h)
+// and hand its listener to the monitor: one byte 'N' carrying the fd, then 'U' carrying a UDP
+// socket of this namespace (the supervisor's route probe). A kernel that refuses the filter is
+// not an error: the byte 'n' alone says so, and connects go through libslirp.
+int hand_connect_notifier_to_monitor(int sync_fd, Error& err);
+
 }  // namespace sandbox

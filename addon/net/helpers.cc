@@ -25,6 +25,24 @@ int receive_tap(int sync_fd, unique_fd& tap, Error& err) {
   return fdpass::receive(sync_fd, 'T', tap, "the tap device", err) < 0 ? -1 : 0;
 }
 
+// The outbound bypass's connect notifier, which the init sends right after the tap: 'N' with
+// the listener and 'U' with its route probe, or 'n' alone when its kernel refused the filter
+// (then no bypass). Anything else (an error line) stays for the supervisor.
+int receive_notifier(int sync_fd, unique_fd& listener, unique_fd& probe, Error& err) {
+  char byte = 0;
+  for (;;) {
+    ssize_t n = ::recv(sync_fd, &byte, 1, MSG_PEEK);
+    if (n == 0) return 0;
+    if (n > 0) break;
+    if (errno != EINTR) return err.sys("wait for the connect notifier");
+  }
+  if (byte == 'n') return ::recv(sync_fd, &byte, 1, 0) == 1 ? 0 : err.sys("read from the init");
+  if (fdpass::receive(sync_fd, 'N', listener, "the connect notifier", err) < 0) return -1;
+  if (listener && fdpass::receive(sync_fd, 'U', probe, "the route probe", err) < 0) return -1;
+  if (!probe) listener.reset();  // the init failed in between: no bypass
+  return 0;
+}
+
 // In a freshly forked helper: die with the monitor, take signals normally again (the monitor
 // blocks them for its signalfd), and keep only the fds the helper needs, renumbered from 3, so
 // no pipe of the CLI (the result fd) stays open after the monitor is gone.
@@ -97,10 +115,12 @@ int join_networks(const NetworkSpec& spec, int sync_fd, NetworkHelpers& h, Error
 
 int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkHelpers& h, Error& err) {
   if (spec.mode != Mode::Slirp && spec.mode != Mode::Switch) return 0;
-  unique_fd tap;
+  // The init's order: tap0, then the connect notifier (bypass), then one tap per network.
+  unique_fd tap, notifier, probe;
   if (spec.mode == Mode::Slirp) {
     if (receive_tap(sync_fd, tap, err) < 0) return -1;
     if (!tap) return 0;
+    if (spec.bypass && receive_notifier(sync_fd, notifier, probe, err) < 0) return -1;
   }
   int joined = join_networks(spec, sync_fd, h, err);
   if (joined != 0) return joined < 0 ? -1 : 0;
@@ -108,11 +128,16 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
     h.slirp = ::fork();
     if (h.slirp < 0) return err.sys("fork the slirp helper");
     if (h.slirp == 0) {
-      int fd = tap.get();
-      become_helper({&fd});
-      run_slirp(fd, spec);
+      int fd = tap.get(), listener = notifier.get(), route_probe = probe.get();
+      if (listener >= 0) become_helper({&fd, &listener, &route_probe});
+      else become_helper({&fd});
+      run_slirp(fd, BypassFds{listener, route_probe}, spec);
     }
     tap.reset();
+    // Only the slirp child answers the container's connects. No copy stays here: were the child
+    // gone, a listener nobody reads would hang them; closed, they fail (ENOSYS) instead.
+    notifier.reset();
+    probe.reset();
   }
 
   if (h.listeners.empty()) return 0;

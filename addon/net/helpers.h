@@ -25,8 +25,8 @@ struct NetworkHelpers {
 // the ports actually bound in STATE_DIR/ports.json for `sandbox port`, ps and inspect.
 int prepare_network(NetworkSpec& spec, const std::string& state_dir, NetworkHelpers& h, Error& err);
 
-// Right after the init is released: receive its tap fd and start the slirp child and the port
-// forwarder. If the init reports an error instead of a tap, nothing is started and the
+// Right after the init is released: receive its tap fd (and the connect notifier of the
+// outbound bypass, net/bypass.h) and start the slirp child and the port forwarder. If the init reports an error instead of a tap, nothing is started and the
 // message stays on the sync socket for the supervisor.
 int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkHelpers& h, Error& err);
 

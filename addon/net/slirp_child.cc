@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <cstring>
 #include <list>
+#include <optional>
 #include <vector>
+
+#include "net/bypass.h"
 
 namespace sandbox::net {
 namespace {
@@ -116,7 +119,7 @@ void set_addr6(in6_addr& a, const char* text) { ::inet_pton(AF_INET6, text, &a);
 
 }  // namespace
 
-void run_slirp(int tap_fd, const NetworkSpec& spec) {
+void run_slirp(int tap_fd, BypassFds notifier, const NetworkSpec& spec) {
   Loop loop;
   loop.tap = tap_fd;
   ::fcntl(tap_fd, F_SETFL, ::fcntl(tap_fd, F_GETFL) | O_NONBLOCK);
@@ -150,6 +153,10 @@ void run_slirp(int tap_fd, const NetworkSpec& spec) {
     ::_exit(1);
   }
 
+  std::optional<ConnectBypass> bypass;
+  if (notifier.listener >= 0)
+    bypass.emplace(spec, tap_fd, unique_fd(notifier.listener), unique_fd(notifier.route_probe));
+
   static char frame[kTapMtu + 64];
   for (;;) {
     loop.fds.clear();
@@ -162,6 +169,9 @@ void run_slirp(int tap_fd, const NetworkSpec& spec) {
         int64_t left = t.expire_ms > now ? t.expire_ms - now : 0;
         if (left < timeout) timeout = static_cast<uint32_t>(left);
       }
+    // The bypass's fds go last: libslirp's indexes into loop.fds stay as it made them.
+    const size_t bypass_first = loop.fds.size();
+    if (bypass) bypass->add_pollfds(loop.fds, timeout);
     int n = ::poll(loop.fds.data(), loop.fds.size(), static_cast<int>(timeout));
     if (n < 0 && errno != EINTR) ::_exit(1);
     bool tap_gone = loop.fds[0].revents & (POLLHUP | POLLERR);
@@ -175,6 +185,7 @@ void run_slirp(int tap_fd, const NetworkSpec& spec) {
     }
     slirp_pollfds_poll(loop.slirp, n < 0, get_revents, &loop);
     fire_timers(loop);
+    if (bypass) bypass->handle(loop.fds, bypass_first);
     if (tap_gone) ::_exit(0);  // the namespace (and the container) is gone
   }
 }

@@ -68,6 +68,7 @@ bool parse_network_spec(const json::Value& v, NetworkSpec& out, Error& err) {
   out.container_name = v["containerName"].as_string();
   out.allow_host_loopback = v["allowHostLoopback"].as_bool();
   out.ipv6 = v["ipv6"].as_bool();
+  out.bypass = v["bypass"].as_bool();
   const auto& ports = v["ports"].items();
   for (size_t i = 0; i < ports.size(); i++) {
     const json::Value& p = ports[i];

@@ -40,6 +40,9 @@ struct NetworkSpec {
   Mode mode = Mode::None;
   bool allow_host_loopback = false;  // 10.0.2.2 reaches the host's 127.0.0.1
   bool ipv6 = false;
+  // Outbound TCP on host sockets instead of libslirp (docs/networks.md); the CLI sets it only
+  // where that is safe (no CAP_NET_ADMIN, a seccomp profile without io_uring).
+  bool bypass = false;
   std::vector<PublishedPort> ports;
   // Mode::Switch: the user-defined networks, eth0, eth1... in this order.
   std::vector<SwitchNetwork> networks;

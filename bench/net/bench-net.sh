@@ -2,7 +2,8 @@
 # bench/net: sandbox's network against slirp4netns and pasta, alternated in one run (each
 # repetition runs every contender once, so drift in the host's load hits all of them alike).
 #   iperf3 container->host, host->container through a published port, TCP connects/s
-#   container->host. Every server listens on the host's 127.0.0.1; nothing leaves the host.
+#   container->host. Outbound, sandbox runs twice: with its bypass (the default: host sockets
+#   swapped in for the container's) and with `bypass=false` (libslirp, the path before it). Every server listens on the host's 127.0.0.1; nothing leaves the host.
 # slirp4netns and pasta run directly (what podman runs for its rootless network) in a network
 # namespace of `unshare -Urn`: this host's podman has no usable OCI runtime (crun refuses its
 # hybrid cgroups, no runc). pasta's gateway is a made-up 10.0.2.2, mapped by pasta to the host's
@@ -64,11 +65,14 @@ iperf3 -s -B 127.0.0.1 -p $HP >/dev/null 2>&1 & PIDS+=($!)
 perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalAddr=>"127.0.0.1",LocalPort=>'$CP',Listen=>4096,ReuseAddr=>1) or die $!; while(1){$c=$s->accept; close $c if $c}' & PIDS+=($!)
 sleep 0.5
 SBXNET=(--network slirp4netns:allow_host_loopback=true)
+# The same container with the outbound bypass turned off: libslirp carries its outbound TCP.
+SBXSLIRP=(--network slirp4netns:allow_host_loopback=true,bypass=false)
 
 for rep in $(seq "$REPS"); do
   echo "--- repetition $rep" >&2
   # container -> host, bulk
   record "iperf3 ctr->host: sandbox" "$(sbx run --rm "${SBXNET[@]}" "${BIND[@]}" lab/busybox iperf3 -c 10.0.2.2 -p $HP -t "$T" -J | bps)"
+  record "iperf3 ctr->host: sandbox bypass=false" "$(sbx run --rm "${SBXSLIRP[@]}" "${BIND[@]}" lab/busybox iperf3 -c 10.0.2.2 -p $HP -t "$T" -J | bps)"
   record "iperf3 ctr->host: slirp4netns" "$(in_slirp4netns iperf3 -c 10.0.2.2 -p $HP -t "$T" -J | bps)"
   record "iperf3 ctr->host: pasta" "$(in_pasta iperf3 -c 10.0.2.2 -p $HP -t "$T" -J | bps)"
   # host -> container through a published port
@@ -82,6 +86,7 @@ for rep in $(seq "$REPS"); do
   wait $bg || true
   # connects per second, container -> host
   record "connects/s ctr->host: sandbox" "$(timeout 120 node -- "$ROOT/bin/sandbox.js" run --rm "${SBXNET[@]}" "${BIND[@]}" lab/busybox bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"
+  record "connects/s ctr->host: sandbox bypass=false" "$(timeout 120 node -- "$ROOT/bin/sandbox.js" run --rm "${SBXSLIRP[@]}" "${BIND[@]}" lab/busybox bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"
   record "connects/s ctr->host: slirp4netns" "$(in_slirp4netns bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"
   record "connects/s ctr->host: pasta" "$(timeout 120 pasta --config-net -a 10.0.2.100 -n 24 -g 10.0.2.2 -- bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"
 done

@@ -37,6 +37,8 @@ export interface ContainerNetwork {
   mode: NetworkMode;
   allowHostLoopback: boolean;
   ipv6: boolean;
+  /** Outbound TCP on host sockets instead of libslirp (docs/networks.md); `slirp4netns:bypass=false` asks for libslirp. */
+  bypass: boolean;
   ports: PortBinding[];
   dns: string[];
   dnsSearch: string[];
@@ -143,34 +145,36 @@ const BUILTIN_NAMES = ['default', 'bridge', 'slirp4netns', 'slirp', 'none', 'hos
  * `--network` values -> mode and slirp options (podman's `slirp4netns:allow_host_loopback=true`),
  * or the user-defined networks named (one or more, docker 25's repeated --network).
  */
-export function parseNetworkMode(values: string[], hostHasIpv6: boolean, known: NetworkRecord[] = []): Pick<ContainerNetwork, 'mode' | 'allowHostLoopback' | 'ipv6' | 'userNetworks'> {
+export function parseNetworkMode(values: string[], hostHasIpv6: boolean, known: NetworkRecord[] = []): Pick<ContainerNetwork, 'mode' | 'allowHostLoopback' | 'ipv6' | 'userNetworks' | 'bypass'> {
   const flag = '--network';
   const isBuiltin = (v: string) => BUILTIN_NAMES.includes(v.split(':')[0]!) || v.startsWith('container:') || v === 'container';
   if (values.length > 0 && !values.some(isBuiltin)) {
     const userNetworks = values.map((v) => findNetwork(known, v));
     const dup = userNetworks.find((n, i) => userNetworks.findIndex((m) => m.Id === n.Id) !== i);
     if (dup) throw new SpecError(`--network ${dup.Name} given twice`);
-    return { mode: 'switch', allowHostLoopback: false, ipv6: false, userNetworks };
+    return { mode: 'switch', allowHostLoopback: false, ipv6: false, userNetworks, bypass: false };
   }
   if (values.length > 1) throw new SpecError(`--network: ${values.filter(isBuiltin)[0]} can't be combined with other networks`);
   const value = values[0] ?? 'default';
   const [name = '', opts = ''] = value.split(/:(.*)/s);
   if (name === 'none' || name === 'host') {
     if (opts) throw bad(flag, value, `"${name}" takes no options`);
-    return { mode: name, allowHostLoopback: false, ipv6: false, userNetworks: [] };
+    return { mode: name, allowHostLoopback: false, ipv6: false, userNetworks: [], bypass: false };
   }
   if (name.startsWith('container')) throw new SpecError(`--network ${value}: joining another container's network is not supported yet`);
   let allowHostLoopback = false;
   let ipv6 = hostHasIpv6;
+  let bypass = true;
   for (const opt of opts ? opts.split(',') : []) {
     const [k, v] = opt.split('=');
     const on = v === 'true' ? true : v === 'false' ? false : undefined;
     if (on === undefined) throw bad(flag, value, `option "${opt}" wants =true or =false`);
     if (k === 'allow_host_loopback') allowHostLoopback = on;
     else if (k === 'enable_ipv6') ipv6 = on && hostHasIpv6;
-    else throw bad(flag, value, `unknown option "${k}" (known: allow_host_loopback, enable_ipv6)`);
+    else if (k === 'bypass') bypass = on;
+    else throw bad(flag, value, `unknown option "${k}" (known: allow_host_loopback, enable_ipv6, bypass)`);
   }
-  return { mode: 'slirp', allowHostLoopback, ipv6, userNetworks: [] };
+  return { mode: 'slirp', allowHostLoopback, ipv6, userNetworks: [], bypass };
 }
 
 function parseAddHost(value: string): { name: string; ip: string } {

@@ -33,6 +33,8 @@ export interface NetworkRuntimeConfig {
   mode: 'slirp' | 'none' | 'host' | 'switch';
   allowHostLoopback: boolean;
   ipv6: boolean;
+  /** The outbound bypass (docs/networks.md): the init installs its connect notifier. */
+  bypass: boolean;
   ports: PortBinding[];
   /** mode 'switch' (and networks connected later): eth0, eth1... */
   networks?: SwitchNetworkConfig[];
@@ -60,10 +62,35 @@ export function switchNetworkConfig(paths: SandboxPaths, net: NetworkRecord, mem
   };
 }
 
+/** Whether a seccomp profile may let the container create an io_uring (whose connect and send
+ *  operations no seccomp filter sees). */
+function seccompMayAllowIoUring(seccomp: NonNullable<RuntimeConfig['linux']['seccomp']>): boolean {
+  const refuses = (action: string) => /^SCMP_ACT_(ERRNO|KILL|KILL_THREAD|KILL_PROCESS|TRAP)$/.test(action);
+  const rules = seccomp.syscalls.filter((r) => r.names.includes('io_uring_setup'));
+  if (rules.length === 0) return !refuses(seccomp.defaultAction);
+  return rules.some((r) => !refuses(r.action));
+}
+
+/**
+ * Whether outbound TCP may bypass libslirp (docs/networks.md, "Outbound TCP without libslirp"):
+ * asked (the default on the default network), and safe for this container:
+ * - a seccomp profile is on: --privileged and seccomp=unconfined mean no filter at all, and a
+ *   notifier would also keep a nested runtime from installing its own (EBUSY);
+ * - no CAP_NET_ADMIN in its bounding set: a container that can change its routes, addresses or
+ *   firewall must have its connects go where its own namespace sends them;
+ * - no io_uring: its connects would escape the notifier.
+ */
+export function outboundBypass(config: RuntimeConfig, net: Pick<ContainerNetwork, 'mode' | 'bypass'>): boolean {
+  const seccomp = config.linux.seccomp;
+  if (net.mode !== 'slirp' || !net.bypass || !seccomp) return false;
+  if (config.process.capabilities.bounding.includes('CAP_NET_ADMIN')) return false;
+  return !seccompMayAllowIoUring(seccomp);
+}
+
 /** Put the network into a generated config: --network host shares the host's namespace. */
 export function applyNetwork(config: RuntimeConfig, net: ContainerNetwork, joined: SwitchNetworkConfig[] = [], who?: { id: string; name: string }): RuntimeConfig {
   const namespaces = net.mode === 'host' ? config.linux.namespaces.filter((n) => n.type !== 'network') : config.linux.namespaces;
-  const network: NetworkRuntimeConfig = { mode: net.mode, allowHostLoopback: net.allowHostLoopback, ipv6: net.ipv6, ports: net.ports };
+  const network: NetworkRuntimeConfig = { mode: net.mode, allowHostLoopback: net.allowHostLoopback, ipv6: net.ipv6, bypass: outboundBypass(config, net), ports: net.ports };
   if (joined.length > 0) Object.assign(network, { networks: joined, containerId: who?.id ?? '', containerName: who?.name ?? '' });
   return { ...config, linux: { ...config.linux, namespaces }, sandbox: { ...config.sandbox, network } };
 }

@@ -33,11 +33,12 @@ test('--expose and ExposedPorts keys', (t) => {
 });
 
 test('--network modes and slirp options', (t) => {
-  t.deepEqual(parseNetworkMode([], true), { mode: 'slirp', allowHostLoopback: false, ipv6: true, userNetworks: [] });
-  t.deepEqual(parseNetworkMode(['none'], true), { mode: 'none', allowHostLoopback: false, ipv6: false, userNetworks: [] });
-  t.deepEqual(parseNetworkMode(['host'], true), { mode: 'host', allowHostLoopback: false, ipv6: false, userNetworks: [] });
-  t.deepEqual(parseNetworkMode(['slirp4netns:allow_host_loopback=true,enable_ipv6=false'], true), { mode: 'slirp', allowHostLoopback: true, ipv6: false, userNetworks: [] });
-  t.deepEqual(parseNetworkMode(['bridge'], false), { mode: 'slirp', allowHostLoopback: false, ipv6: false, userNetworks: [] });
+  t.deepEqual(parseNetworkMode([], true), { mode: 'slirp', allowHostLoopback: false, ipv6: true, userNetworks: [], bypass: true });
+  t.deepEqual(parseNetworkMode(['none'], true), { mode: 'none', allowHostLoopback: false, ipv6: false, userNetworks: [], bypass: false });
+  t.deepEqual(parseNetworkMode(['host'], true), { mode: 'host', allowHostLoopback: false, ipv6: false, userNetworks: [], bypass: false });
+  t.deepEqual(parseNetworkMode(['slirp4netns:allow_host_loopback=true,enable_ipv6=false'], true), { mode: 'slirp', allowHostLoopback: true, ipv6: false, userNetworks: [], bypass: true });
+  t.deepEqual(parseNetworkMode(['bridge'], false), { mode: 'slirp', allowHostLoopback: false, ipv6: false, userNetworks: [], bypass: true });
+  t.deepEqual(parseNetworkMode(['slirp4netns:bypass=false'], false), { mode: 'slirp', allowHostLoopback: false, ipv6: false, userNetworks: [], bypass: false });
   t.is(t.throws(() => parseNetworkMode(['slirp4netns:color=blue'], true))?.message, 'invalid argument "slirp4netns:color=blue" for "--network" flag: option "color=blue" wants =true or =false');
 });
 

@@ -1,0 +1,185 @@
+// Loading the CLI from one file instead of ~60 ES modules. Node 20 spends ~30 ms resolving,
+// reading and compiling the ES modules `sandbox run` needs (each module is a resolve, a realpath,
+// a read and a compile of its own); `npm run build:ts` also emits the whole of src/ as one
+// System.register file (tsconfig.bundle.json) and a V8 code cache of it
+// (scripts/build-bundle.mjs), which together load in ~10 ms. This file is the ~100-line loader
+// for that format: it links modules on demand (only the commands that run are executed), with
+// ESM's semantics (live bindings, cycles, top-level await, import.meta.url of the module's own
+// file in dist/src, so relative paths such as the addon's still resolve).
+//
+// The bundle is used only when it is at least as new as the ES build in dist/src (a plain
+// `tsc -p tsconfig.json` re-emits every file, so a bundle older than it may hold stale code);
+// otherwise, or when it is missing, the CLI loads from dist/src as before. The code cache is
+// used only when it is at least as new as the bundle (V8 checks the source's length, not its
+// text); a cache V8 rejects (another node version) costs only the compile it would have saved.
+import type * as Fs from 'node:fs';
+import type * as NodeModule from 'node:module';
+import type * as Vm from 'node:vm';
+
+// Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs snapshots
+// every export, running getters such as fs.ReadStream that load the streams code (~1.5 ms).
+const builtin = (process as unknown as { getBuiltinModule: (id: string) => unknown }).getBuiltinModule;
+const { readFileSync, statSync, writeFileSync, renameSync } = builtin('node:fs') as typeof Fs;
+const { createRequire } = builtin('node:module') as typeof NodeModule;
+const { Script } = builtin('node:vm') as typeof Vm;
+
+type Namespace = Record<string, unknown>;
+type Setter = ((ns: Namespace) => void) | undefined;
+type ExportFn = (name: string | Namespace, value?: unknown) => unknown;
+interface Context {
+  id: string;
+  meta: { url: string };
+  import: (specifier: string) => Promise<Namespace>;
+}
+type Declare = (exportFn: ExportFn, context: Context) => { setters: Setter[]; execute?: () => unknown };
+
+interface ModuleRecord {
+  ns: Namespace;
+  importers: ((ns: Namespace) => void)[];
+  deps: ModuleRecord[];
+  execute: (() => unknown) | undefined;
+  /** 0 linked, 1 executing (a cycle reaching it again skips it, as ESM does), 2 done. */
+  state: 0 | 1 | 2;
+}
+
+/** dist/src/ (this file is dist/src/boot/bundle.js): module `a/b` stands for dist/src/a/b.js. */
+const srcRoot = new URL('../', import.meta.url);
+const bundleFile = new URL('../../bundle/sandbox.js', import.meta.url);
+const cacheFile = new URL('../../bundle/sandbox.cache', import.meta.url);
+/** A file every `tsc -p tsconfig.json` rewrites: the ES build's age. */
+const esBuildFile = new URL('../cli/main.js', import.meta.url);
+
+function mtime(url: URL): number | undefined {
+  return statSync(url, { throwIfNoEntry: false })?.mtimeMs;
+}
+
+/** A relative specifier resolved against the importing module's id, without `.js`. */
+function resolveId(specifier: string, parent: string): string {
+  if (!specifier.startsWith('.')) return specifier;
+  const parts = parent.split('/');
+  parts.pop();
+  for (const p of specifier.replace(/\.js$/, '').split('/')) {
+    if (p === '..') parts.pop();
+    else if (p !== '.') parts.push(p);
+  }
+  return parts.join('/');
+}
+
+class BundleLoader {
+  private readonly declared = new Map<string, { deps: string[]; declare: Declare }>();
+  private readonly records = new Map<string, ModuleRecord>();
+  private readonly require = createRequire(srcRoot);
+  readonly script: Vm.Script;
+
+  constructor(withCache: boolean) {
+    const previous = (globalThis as { System?: unknown }).System;
+    (globalThis as { System?: unknown }).System = {
+      register: (id: string, deps: string[], declare: Declare) => void this.declared.set(id, { deps, declare }),
+    };
+    const cachedData = withCache ? readFileSync(cacheFile) : undefined;
+    this.script = new Script(readFileSync(bundleFile, 'utf8'), { filename: bundleFile.pathname, ...(cachedData ? { cachedData } : {}) });
+    try {
+      this.script.runInThisContext();
+    } finally {
+      (globalThis as { System?: unknown }).System = previous;
+    }
+  }
+
+  ids(): string[] {
+    return [...this.declared.keys()];
+  }
+
+  async load(id: string): Promise<Namespace> {
+    const rec = this.link(id);
+    await this.run(rec);
+    return rec.ns;
+  }
+
+  /** node: builtins and packages (CommonJS here): their exports, plus `default` as ESM gives. */
+  private external(id: string): ModuleRecord {
+    const mod = (id.startsWith('node:') ? builtin(id) : this.require(id)) as object;
+    // A prototype link, not a copy: copying would run getters such as fs.promises.
+    const ns = Object.create(mod, { default: { value: mod, enumerable: true } }) as Namespace;
+    return { ns, importers: [], deps: [], execute: undefined, state: 2 };
+  }
+
+  /** A module of the bundle, else a node: builtin or a package (the bundle names its own
+   *  modules by path, so a name it does not declare is not one of ours). */
+  private link(id: string): ModuleRecord {
+    const known = this.records.get(id);
+    if (known) return known;
+    const decl = this.declared.get(id);
+    if (!decl) {
+      const ext = this.external(id);
+      this.records.set(id, ext);
+      return ext;
+    }
+    const rec: ModuleRecord = { ns: Object.create(null) as Namespace, importers: [], deps: [], execute: undefined, state: 0 };
+    this.records.set(id, rec);
+    const exportFn: ExportFn = (name, value) => {
+      if (typeof name === 'string') rec.ns[name] = value;
+      else Object.assign(rec.ns, name);
+      for (const set of rec.importers) set(rec.ns);
+      return value;
+    };
+    const context: Context = { id, meta: { url: new URL(`${id}.js`, srcRoot).href }, import: (s) => this.importDynamic(s, id) };
+    const { setters, execute } = decl.declare(exportFn, context);
+    rec.execute = execute;
+    decl.deps.forEach((dep, i) => {
+      const d = this.link(resolveId(dep, id));
+      rec.deps.push(d);
+      const set = setters[i];
+      if (set) {
+        d.importers.push(set);
+        set(d.ns);
+      }
+    });
+    return rec;
+  }
+
+  /** import(): a relative specifier must name a module of the bundle (ESM's error otherwise). */
+  private importDynamic(specifier: string, parent: string): Promise<Namespace> {
+    const id = resolveId(specifier, parent);
+    if (specifier.startsWith('.') && !this.declared.has(id)) {
+      const err = Object.assign(new Error(`Cannot find module '${new URL(`${id}.js`, srcRoot).pathname}' imported from ${new URL(`${parent}.js`, srcRoot).pathname}`), { code: 'ERR_MODULE_NOT_FOUND' });
+      return Promise.reject(err);
+    }
+    return this.load(id);
+  }
+
+  private async run(rec: ModuleRecord): Promise<void> {
+    if (rec.state !== 0) return;
+    rec.state = 1;
+    for (const d of rec.deps) await this.run(d);
+    if (rec.execute) await rec.execute();
+    rec.state = 2;
+  }
+}
+
+/** The CLI's main module: from the bundle when it is current, else from dist/src. */
+export async function loadCli(): Promise<{ main: (argv: string[]) => Promise<number> }> {
+  const bundled = mtime(bundleFile);
+  const esBuild = mtime(esBuildFile);
+  if (bundled === undefined || (esBuild !== undefined && esBuild > bundled) || process.env.SANDBOX_NO_BUNDLE === '1') {
+    return (await import('../cli/main.js')) as { main: (argv: string[]) => Promise<number> };
+  }
+  const cached = mtime(cacheFile);
+  const loader = new BundleLoader(cached !== undefined && cached >= bundled);
+  return (await loader.load('cli/main')) as { main: (argv: string[]) => Promise<number> };
+}
+
+/**
+ * Build step (scripts/build-bundle.mjs runs this in a fresh node): link and execute every
+ * module of the bundle (module bodies only declare things), then save V8's code for the
+ * functions compiled so far. Written beside the bundle, through a rename so that a concurrent
+ * CLI never reads half a cache.
+ */
+export async function writeCodeCache(): Promise<number> {
+  const loader = new BundleLoader(false);
+  for (const id of loader.ids()) if (!id.startsWith('boot/')) await loader.load(id);
+  const data = loader.script.createCachedData();
+  const tmp = new URL(`sandbox.cache.${process.pid}`, bundleFile);
+  writeFileSync(tmp, data, { mode: 0o644 });
+  renameSync(tmp, cacheFile);
+  return data.length;
+}

@@ -252,6 +252,7 @@ int run_main(int argc, char** argv) {
   const RestartPolicy policy = parse_restart_policy(config_json);
   if (info.started && should_restart(policy, info.exit_code, restart_count(), ::access(stop_marker.c_str(), F_OK) == 0)) {
     relay = OutputRelay();  // our ends of the old pipes; the new run makes its own
+    net::reap_network(network);
     restart_monitor(argv, out, stop_marker);
   }
   if (info.started) write_exit_file(args.exit_file, info);

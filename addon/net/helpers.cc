@@ -65,9 +65,8 @@ int write_ports_file(const NetworkSpec& spec, const std::string& state_dir, Erro
   return 0;
 }
 
-void kill_and_reap(pid_t& pid) {
+void reap(pid_t& pid) {
   if (pid <= 0) return;
-  ::kill(pid, SIGKILL);
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
   pid = -1;
@@ -115,9 +114,12 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
 }
 
 void stop_network(NetworkHelpers& h) {
-  kill_and_reap(h.forwarder);
-  kill_and_reap(h.slirp);
+  for (pid_t pid : {h.forwarder, h.slirp})
+    if (pid > 0) ::kill(pid, SIGKILL);
+  reap(h.forwarder);
   h.listeners.clear();
 }
+
+void reap_network(NetworkHelpers& h) { reap(h.slirp); }
 
 }  // namespace sandbox::net

@@ -16,4 +16,4 @@ const run = (args) => {
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
 run([tsc, '-p', 'tsconfig.bundle.json']);
-run(['--input-type=module', '-e', "import { writeCodeCache } from './dist/src/boot/bundle.js'; await writeCodeCache();"]);
+run(['-e', "require('./dist/src/boot/bundle.cjs').writeCodeCache()"]);

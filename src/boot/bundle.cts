@@ -12,16 +12,13 @@
 // otherwise, or when it is missing, the CLI loads from dist/src as before. The code cache is
 // used only when it is at least as new as the bundle (V8 checks the source's length, not its
 // text); a cache V8 rejects (another node version) costs only the compile it would have saved.
-import type * as Fs from 'node:fs';
-import type * as NodeModule from 'node:module';
-import type * as Vm from 'node:vm';
-
-// Builtins through process.getBuiltinModule, not `import`: an ES import of node:fs snapshots
-// every export, running getters such as fs.ReadStream that load the streams code (~1.5 ms).
-const builtin = (process as unknown as { getBuiltinModule: (id: string) => unknown }).getBuiltinModule;
-const { readFileSync, statSync, writeFileSync, renameSync } = builtin('node:fs') as typeof Fs;
-const { createRequire } = builtin('node:module') as typeof NodeModule;
-const { Script } = builtin('node:vm') as typeof Vm;
+//
+// CommonJS on purpose (with bin/sandbox.js, see bin/package.json): a run that never loads an ES
+// module never starts Node's ES module loader (~3 ms), and require() of a builtin does not
+// snapshot its exports as an ES import does (which runs getters such as fs.ReadStream).
+import { readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
 
 type Namespace = Record<string, unknown>;
 type Setter = ((ns: Namespace) => void) | undefined;
@@ -43,11 +40,12 @@ interface ModuleRecord {
 }
 
 /** dist/src/ (this file is dist/src/boot/bundle.js): module `a/b` stands for dist/src/a/b.js. */
-const srcRoot = new URL('../', import.meta.url);
-const bundleFile = new URL('../../bundle/sandbox.js', import.meta.url);
-const cacheFile = new URL('../../bundle/sandbox.cache', import.meta.url);
+const here = pathToFileURL(__filename);
+const srcRoot = new URL('../', here);
+const bundleFile = new URL('../../bundle/sandbox.js', here);
+const cacheFile = new URL('../../bundle/sandbox.cache', here);
 /** A file every `tsc -p tsconfig.json` rewrites: the ES build's age. */
-const esBuildFile = new URL('../cli/main.js', import.meta.url);
+const esBuildFile = new URL('../cli/main.js', here);
 
 function mtime(url: URL): number | undefined {
   return statSync(url, { throwIfNoEntry: false })?.mtimeMs;
@@ -68,8 +66,7 @@ function resolveId(specifier: string, parent: string): string {
 class BundleLoader {
   private readonly declared = new Map<string, { deps: string[]; declare: Declare }>();
   private readonly records = new Map<string, ModuleRecord>();
-  private readonly require = createRequire(srcRoot);
-  readonly script: Vm.Script;
+  readonly script: Script;
 
   constructor(withCache: boolean) {
     const previous = (globalThis as { System?: unknown }).System;
@@ -97,7 +94,7 @@ class BundleLoader {
 
   /** node: builtins and packages (CommonJS here): their exports, plus `default` as ESM gives. */
   private external(id: string): ModuleRecord {
-    const mod = (id.startsWith('node:') ? builtin(id) : this.require(id)) as object;
+    const mod = require(id) as object;
     // A prototype link, not a copy: copying would run getters such as fs.promises.
     const ns = Object.create(mod, { default: { value: mod, enumerable: true } }) as Namespace;
     return { ns, importers: [], deps: [], execute: undefined, state: 2 };

@@ -13,10 +13,16 @@
 // used only when it is at least as new as the bundle (V8 checks the source's length, not its
 // text); a cache V8 rejects (another node version) costs only the compile it would have saved.
 //
+// The build's cache holds the module bodies; the functions a command calls are compiled when it
+// runs (~5-10 ms for `run`). So the first successful run of each command also leaves a cache of
+// its own in ~/.cache/sandbox/v8 (XDG_CACHE_HOME), named by command, node version and bundle,
+// which later runs of that command load instead: written once, 0600, trusted only when the open
+// file is ours. SANDBOX_NO_BUNDLE=1 loads dist/src as before (for debugging).
+//
 // CommonJS on purpose (with bin/sandbox.js, see bin/package.json): a run that never loads an ES
 // module never starts Node's ES module loader (~3 ms), and require() of a builtin does not
 // snapshot its exports as an ES import does (which runs getters such as fs.ReadStream).
-import { readFileSync, statSync, writeFileSync, renameSync } from 'node:fs';
+import { fstatSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 
@@ -47,8 +53,8 @@ const cacheFile = new URL('../../bundle/sandbox.cache', here);
 /** A file every `tsc -p tsconfig.json` rewrites: the ES build's age. */
 const esBuildFile = new URL('../cli/main.js', here);
 
-function mtime(url: URL): number | undefined {
-  return statSync(url, { throwIfNoEntry: false })?.mtimeMs;
+function stat(url: URL): Stats | undefined {
+  return statSync(url, { throwIfNoEntry: false });
 }
 
 /** A relative specifier resolved against the importing module's id, without `.js`. */
@@ -68,12 +74,11 @@ class BundleLoader {
   private readonly records = new Map<string, ModuleRecord>();
   readonly script: Script;
 
-  constructor(withCache: boolean) {
+  constructor(cachedData: Buffer | undefined) {
     const previous = (globalThis as { System?: unknown }).System;
     (globalThis as { System?: unknown }).System = {
       register: (id: string, deps: string[], declare: Declare) => void this.declared.set(id, { deps, declare }),
     };
-    const cachedData = withCache ? readFileSync(cacheFile) : undefined;
     this.script = new Script(readFileSync(bundleFile, 'utf8'), { filename: bundleFile.pathname, ...(cachedData ? { cachedData } : {}) });
     try {
       this.script.runInThisContext();
@@ -153,15 +158,77 @@ class BundleLoader {
   }
 }
 
+/** The command a CLI argv names (after the global flags), if it looks like one. */
+function commandName(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-l' || a === '--log-level') i++;
+    else if (a === '--') return undefined;
+    else if (!a.startsWith('-')) return /^[a-z][a-z-]{0,30}$/.test(a) ? a : undefined;
+  }
+  return undefined;
+}
+
+interface UserCache {
+  dir: string;
+  path: string;
+  data?: Buffer;
+}
+
+/** This command's own cache for this bundle and node; `data` when there is one we can trust. */
+function userCache(argv: string[], bundle: Stats): UserCache | undefined {
+  const command = commandName(argv);
+  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? `${process.env.HOME}/.cache` : '');
+  if (command === undefined || !base.startsWith('/')) return undefined;
+  const dir = `${base}/sandbox/v8`;
+  const path = `${dir}/${command}-${process.version}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}.cache`;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { dir, path };
+  }
+  try {
+    // Checked on the open file: code we run must not come from anyone but us (or root).
+    const st = fstatSync(fd);
+    if ((st.uid !== process.getuid?.() && st.uid !== 0) || (st.mode & 0o022) !== 0) return undefined;
+    return { dir, path, data: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Best effort: a cache that can't be written only means the next run compiles again. */
+function saveUserCache(script: Script, cache: UserCache): void {
+  try {
+    mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+    const tmp = `${cache.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, cache.path);
+    // The same command's caches for older bundles or node versions are dead weight now.
+    const name = cache.path.slice(cache.dir.length + 1);
+    const command = name.slice(0, name.indexOf('-v'));
+    for (const f of readdirSync(cache.dir)) if (f !== name && f.startsWith(`${command}-v`) && f.endsWith('.cache')) unlinkSync(`${cache.dir}/${f}`);
+  } catch {
+    /* read-only or full home: nothing to do */
+  }
+}
+
 /** The CLI's main module: from the bundle when it is current, else from dist/src. */
-export async function loadCli(): Promise<{ main: (argv: string[]) => Promise<number> }> {
-  const bundled = mtime(bundleFile);
-  const esBuild = mtime(esBuildFile);
-  if (bundled === undefined || (esBuild !== undefined && esBuild > bundled) || process.env.SANDBOX_NO_BUNDLE === '1') {
+export async function loadCli(argv: string[] = process.argv.slice(2)): Promise<{ main: (argv: string[]) => Promise<number> }> {
+  const bundle = stat(bundleFile);
+  const esBuild = stat(esBuildFile);
+  if (bundle === undefined || (esBuild !== undefined && esBuild.mtimeMs > bundle.mtimeMs) || process.env.SANDBOX_NO_BUNDLE === '1') {
     return (await import('../cli/main.js')) as { main: (argv: string[]) => Promise<number> };
   }
-  const cached = mtime(cacheFile);
-  const loader = new BundleLoader(cached !== undefined && cached >= bundled);
+  const user = userCache(argv, bundle);
+  const built = stat(cacheFile);
+  const loader = new BundleLoader(user?.data ?? (built !== undefined && built.mtimeMs >= bundle.mtimeMs ? readFileSync(cacheFile) : undefined));
+  if (user && (user.data === undefined || loader.script.cachedDataRejected === true)) {
+    process.once('exit', (code) => {
+      if (code === 0) saveUserCache(loader.script, user);
+    });
+  }
   return (await loader.load('cli/main')) as { main: (argv: string[]) => Promise<number> };
 }
 
@@ -172,7 +239,7 @@ export async function loadCli(): Promise<{ main: (argv: string[]) => Promise<num
  * CLI never reads half a cache.
  */
 export async function writeCodeCache(): Promise<number> {
-  const loader = new BundleLoader(false);
+  const loader = new BundleLoader(undefined);
   for (const id of loader.ids()) if (!id.startsWith('boot/')) await loader.load(id);
   const data = loader.script.createCachedData();
   const tmp = new URL(`sandbox.cache.${process.pid}`, bundleFile);

@@ -1,6 +1,7 @@
 // `sandbox-monitor run --config PATH --result-fd N`: one foreground container, from config to
 // exit code. The steps inside the container are in init/setup.cc; this is the outside half.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -83,17 +84,25 @@ bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
   return true;
 }
 
+// Straight into the string, sized by fstat: a stack buffer this big would stay resident in
+// the monitor for the container's whole life.
 int read_file(const std::string& path, std::string& out, Error& err) {
   unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return err.sys("open " + path);
-  char buf[65536];
+  struct stat st {};
+  if (::fstat(fd.get(), &st) < 0) return err.sys("stat " + path);
+  out.resize(static_cast<size_t>(st.st_size) + 1);  // + 1: a file that grew is read to its end
+  size_t have = 0;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n == 0) return 0;
+    if (have == out.size()) out.resize(out.size() * 2);
+    ssize_t n = ::read(fd.get(), out.data() + have, out.size() - have);
+    if (n == 0) break;
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return err.sys("read " + path);
-    out.append(buf, static_cast<size_t>(n));
+    have += static_cast<size_t>(n);
   }
+  out.resize(have);
+  return 0;
 }
 
 // {"exitCode":N,"signal":S,"finishedAt":"..."}, temp + rename so a reader never sees half of
@@ -182,6 +191,12 @@ int run_main(int argc, char** argv) {
                                              config.state_dir + "/health.json");
     relay.health = health.get();
   }
+  // What the end of the run needs from the config text is taken now; the text and its parse
+  // tree (tens of KB with the seccomp profile) are freed before the container starts, so the
+  // monitor doesn't keep them resident for the container's whole life (trim.cc returns them).
+  const RestartPolicy policy = parse_restart_policy(config_json);
+  config_json = json::Value();
+  std::string().swap(text);
   const int child_stdio[3] = {-1, out_w ? out_w.get() : -1, err_w ? err_w.get() : -1};
 
   // Network (issue 6): published ports are bound before the clone, so a port in use fails
@@ -249,7 +264,6 @@ int run_main(int argc, char** argv) {
   attach = AttachPoint();
   // --restart: a fresh run of this monitor, unless the user stopped the container.
   const std::string stop_marker = config.state_dir + "/stop-requested";
-  const RestartPolicy policy = parse_restart_policy(config_json);
   if (info.started && should_restart(policy, info.exit_code, restart_count(), ::access(stop_marker.c_str(), F_OK) == 0)) {
     relay = OutputRelay();  // our ends of the old pipes; the new run makes its own
     net::reap_network(network);

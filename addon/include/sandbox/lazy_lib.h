@@ -1,0 +1,61 @@
+// Libraries that only some runs need, opened with dlopen where they are used instead of being
+// linked into sandbox-monitor. Every linked library costs every monitor of every container
+// twice: at start (the dynamic linker maps and relocates it, and everything it needs) and for
+// as long as the container runs (its relocated GOT and data pages are private memory). libsystemd,
+// needed only to ask systemd for a cgroup scope, brought six more libraries with it.
+//
+// To make a library lazy:
+//   1. cmake/NativeDeps.cmake: move its pkg-config module to SANDBOX_LAZY_MODULES (headers, no link).
+//   2. Where it is used, keep including its header and resolve the functions you call once,
+//      typed by their own declarations, so a wrong signature can't compile:
+//        struct Api { decltype(&::sd_bus_open_user) open_user; ... };
+//        static lazy::Library lib("libsystemd.so.0");   // the soname of the runtime package
+//        if (!lib.resolve(api.open_user, "sd_bus_open_user", err)) return -1;
+//   3. Call through the pointers. A missing library is an Error naming it, at the point of use.
+#pragma once
+#include <dlfcn.h>
+
+#include <string>
+
+#include "sandbox/error.h"
+
+namespace sandbox::lazy {
+
+class Library {
+ public:
+  explicit Library(const char* soname) : soname_(soname) {}
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+  // Never dlclose'd: resolved pointers stay valid for the life of the process.
+
+  // Opens the library on first use (RTLD_LOCAL: its symbols stay out of the global scope).
+  bool open(Error& err) {
+    if (handle_) return true;
+    handle_ = ::dlopen(soname_, RTLD_NOW | RTLD_LOCAL);
+    if (!handle_) {
+      const char* why = ::dlerror();
+      err.fail(why ? why : std::string("cannot load ") + soname_, ENOENT);
+      return false;
+    }
+    return true;
+  }
+
+  // `fn` = the library's `name`, with the type `fn` was declared with.
+  template <typename F>
+  bool resolve(F& fn, const char* name, Error& err) {
+    if (!open(err)) return false;
+    void* sym = ::dlsym(handle_, name);
+    if (!sym) {
+      err.fail(std::string(soname_) + " has no " + name, ENOENT);
+      return false;
+    }
+    fn = reinterpret_cast<F>(sym);
+    return true;
+  }
+
+ private:
+  const char* soname_;
+  void* handle_ = nullptr;
+};
+
+}  // namespace sandbox::lazy

@@ -207,6 +207,14 @@ int run_main(int argc, char** argv) {
 
   InitProcess init;
   if (spawn_init(config, init, err, child_stdio) < 0) return fail(out, "clone", err);
+  // The init has its own copy of what it applies: the monitor (and the helpers it forks) needn't
+  // keep that resident for the container's life (trim.cc returns the heap it held).
+  config.args = {};
+  config.env = {};
+  config.mounts = {};
+  config.masked_paths = {};
+  config.readonly_paths = {};
+  config.seccomp = {};
   // Only the container holds the write ends now: its exit is the pipes' EOF.
   out_w.reset();
   err_w.reset();

@@ -11,6 +11,7 @@
 
 #include <cstring>
 
+#include "monitor/trim.h"
 #include "net/slirp_child.h"
 #include "sandbox/json.h"
 #include "sandbox/fd_passing.h"
@@ -44,6 +45,9 @@ void become_helper(std::vector<int*> keep) {
     *fd = next++;
   }
   ::syscall(SYS_close_range, static_cast<unsigned>(next), ~0u, 0);
+  // What the fork shared with the monitor and the helper won't use (the monitor's freed heap,
+  // the setup code's pages) would otherwise stay resident here for the container's life.
+  trim_resident_memory();
 }
 
 int write_ports_file(const NetworkSpec& spec, const std::string& state_dir, Error& err) {

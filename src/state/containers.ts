@@ -1,7 +1,8 @@
 // Container records on disk: containers/<id>/state.json, written atomically; creation and name
 // reservation happen under one lock so two `run --name x` can't both win.
 import type { PortBinding } from '../network/options.js';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
@@ -153,7 +154,9 @@ export class ContainerStore {
   async remove(rec: ContainerRecord, removeTree: (paths: string[]) => Promise<void>): Promise<void> {
     const dir = this.dir(rec.id);
     try {
-      await rm(dir, { recursive: true, force: true });
+      // Synchronous: a state dir is a dozen entries, and the async rm costs a thread-pool round
+      // trip per entry (~3x slower, on the path of every `run --rm` and `rm`).
+      rmSync(dir, { recursive: true, force: true });
     } catch {
       // Files created by container users other than root belong to subordinate ids: only the
       // user namespace can remove them.

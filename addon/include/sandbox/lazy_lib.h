@@ -12,9 +12,23 @@
 //        static lazy::Library lib("libsystemd.so.0");   // the soname of the runtime package
 //        if (!lib.resolve(api.open_user, "sd_bus_open_user", err)) return -1;
 //   3. Call through the pointers. A missing library is an Error naming it, at the point of use.
+//
+// Or, where the callers should stay as they are (a library used by one helper child, whose code
+// other work changes: libslirp in net/slirp_child.cc), define the library's functions yourself
+// as forwarders, in one file (addon/net/slirp_lazy.cc):
+//        Slirp* slirp_new(const SlirpConfig* c, const SlirpCb* cb, void* o) {
+//          static decltype(&::slirp_new) fn;
+//          return lazy::call_or_die(slirp_library(), fn, "slirp_new", c, cb, o);
+//        }
+//   A function used without a forwarder fails the link (undefined reference): add its line.
+//   A library that can't be loaded ends the process with the reason: use this only in a child
+//   for which that is the right answer. Never dlopen after the init's pivot_root: the library
+//   would be looked up in the container's root.
 #pragma once
 #include <dlfcn.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <string>
 
 #include "sandbox/error.h"
@@ -57,5 +71,18 @@ class Library {
   const char* soname_;
   void* handle_ = nullptr;
 };
+
+// The forwarder body: resolves `fn` on first use, then calls it.
+template <typename F, typename... Args>
+auto call_or_die(Library& lib, F& fn, const char* name, Args... args) {
+  if (!fn) {
+    Error err;
+    if (!lib.resolve(fn, name, err)) {
+      std::fprintf(stderr, "sandbox-monitor: %s\n", err.message.c_str());
+      ::_exit(127);
+    }
+  }
+  return fn(args...);
+}
 
 }  // namespace sandbox::lazy

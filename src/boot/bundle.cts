@@ -5,7 +5,8 @@
 // (scripts/build-bundle.mjs), which together load in ~10 ms. This file is the ~100-line loader
 // for that format: it links modules on demand (only the commands that run are executed), with
 // ESM's semantics (live bindings, cycles, top-level await, import.meta.url of the module's own
-// file in dist/src, so relative paths such as the addon's still resolve).
+// file in dist/src, so relative paths such as the addon's still resolve). Stack traces point
+// into dist/bundle/sandbox.js; SANDBOX_NO_BUNDLE=1 loads dist/src as before (for debugging).
 //
 // The bundle is used only when it is at least as new as the ES build in dist/src (a plain
 // `tsc -p tsconfig.json` re-emits every file, so a bundle older than it may hold stale code);
@@ -17,7 +18,7 @@
 // runs (~5-10 ms for `run`). So the first successful run of each command also leaves a cache of
 // its own in ~/.cache/sandbox/v8 (XDG_CACHE_HOME), named by command, node version and bundle,
 // which later runs of that command load instead: written once, 0600, trusted only when the open
-// file is ours. SANDBOX_NO_BUNDLE=1 loads dist/src as before (for debugging).
+// file is ours.
 //
 // CommonJS on purpose (with bin/sandbox.js, see bin/package.json): a run that never loads an ES
 // module never starts Node's ES module loader (~3 ms), and require() of a builtin does not
@@ -45,7 +46,7 @@ interface ModuleRecord {
   state: 0 | 1 | 2;
 }
 
-/** dist/src/ (this file is dist/src/boot/bundle.js): module `a/b` stands for dist/src/a/b.js. */
+/** dist/src/ (this file is dist/src/boot/bundle.cjs): module `a/b` stands for dist/src/a/b.js. */
 const here = pathToFileURL(__filename);
 const srcRoot = new URL('../', here);
 const bundleFile = new URL('../../bundle/sandbox.js', here);

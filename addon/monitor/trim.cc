@@ -23,12 +23,12 @@ void apply(const Pending& p) {
 }
 
 // The stack below us: setup's deep calls dirtied it once and the loop never goes that deep
-// again. Four pages of margin below the stack pointer cover the red zone and this frame's
-// callees; a deeper call later just faults fresh zero pages in, as any stack growth does.
+// again. A page of margin below this frame covers the red zone and madvise's own call; a
+// deeper call later just faults fresh zero pages in, as any stack growth does.
 void trim_stack(unsigned long stack_start) {
   char here;
   const unsigned long page = static_cast<unsigned long>(::sysconf(_SC_PAGESIZE));
-  const unsigned long below = (reinterpret_cast<unsigned long>(&here) & ~(page - 1)) - 4 * page;
+  const unsigned long below = (reinterpret_cast<unsigned long>(&here) & ~(page - 1)) - page;
   if (stack_start != 0 && below > stack_start)
     ::madvise(reinterpret_cast<void*>(stack_start), below - stack_start, MADV_DONTNEED);
 }

@@ -71,12 +71,10 @@ export class ContainerStore {
     } catch {
       return [];
     }
-    const out: ContainerRecord[] = [];
-    for (const id of ids) {
-      const rec = await this.read(id).catch(() => undefined);
-      if (rec) out.push(rec);
-    }
-    return out;
+    // All at once: one thread-pool round trip per record in sequence made every `run` (which
+    // lists them for the name check) slower with each container that exists.
+    const recs = await Promise.all(ids.map((id) => this.read(id).catch(() => undefined)));
+    return recs.filter((r): r is ContainerRecord => r !== undefined);
   }
 
   async read(id: string): Promise<ContainerRecord> {

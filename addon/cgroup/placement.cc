@@ -16,6 +16,7 @@
 #include <ctime>
 
 #include "cgroup/cgroup.h"
+#include "sandbox/lazy_lib.h"
 #include "sandbox/unique_fd.h"
 
 namespace sandbox {
@@ -83,13 +84,46 @@ void sleep_ms(int ms) {
   ::nanosleep(&ts, nullptr);
 }
 
+// libsystemd's D-Bus client, loaded only by the runs that ask systemd for a scope
+// (sandbox/lazy_lib.h): with it come six more libraries no other run needs.
+struct SdBus {
+  decltype(&::sd_bus_open_user) open_user = nullptr;
+  decltype(&::sd_bus_message_new_method_call) new_method_call = nullptr;
+  decltype(&::sd_bus_message_append) append = nullptr;
+  decltype(&::sd_bus_message_open_container) open_container = nullptr;
+  decltype(&::sd_bus_message_close_container) close_container = nullptr;
+  decltype(&::sd_bus_call) call = nullptr;
+  decltype(&::sd_bus_error_free) error_free = nullptr;
+  decltype(&::sd_bus_message_unref) message_unref = nullptr;
+  decltype(&::sd_bus_flush_close_unref) flush_close_unref = nullptr;
+};
+
+const SdBus* sd_bus_api(Error& err) {
+  static lazy::Library lib("libsystemd.so.0");
+  static SdBus api;
+  static bool ok = false;
+  if (!ok)
+    ok = lib.resolve(api.open_user, "sd_bus_open_user", err) &&
+         lib.resolve(api.new_method_call, "sd_bus_message_new_method_call", err) &&
+         lib.resolve(api.append, "sd_bus_message_append", err) &&
+         lib.resolve(api.open_container, "sd_bus_message_open_container", err) &&
+         lib.resolve(api.close_container, "sd_bus_message_close_container", err) &&
+         lib.resolve(api.call, "sd_bus_call", err) &&
+         lib.resolve(api.error_free, "sd_bus_error_free", err) &&
+         lib.resolve(api.message_unref, "sd_bus_message_unref", err) &&
+         lib.resolve(api.flush_close_unref, "sd_bus_flush_close_unref", err);
+  return ok ? &api : nullptr;
+}
+
 // StartTransientUnit(name, "fail", [PIDs, Delegate, Slice, Description, CollectMode], []),
 // the call podman makes through crun. The reply is a job; the move of the pid is done by the
 // time the unit starts, which we watch for in /proc (waiting on JobRemoved would need a
 // subscription set up before the call and a loop; polling one file is simpler and as exact).
 int start_scope(const CgroupSpec& spec, pid_t pid, std::string& scope_path, Error& err) {
+  const SdBus* sd = sd_bus_api(err);
+  if (!sd) return err.wrap("ask systemd for a cgroup scope");
   sd_bus* bus = nullptr;
-  int r = sd_bus_open_user(&bus);
+  int r = sd->open_user(&bus);
   if (r < 0)
     return err.sys("connect to the systemd user manager's D-Bus (is XDG_RUNTIME_DIR set and "
                    "`loginctl enable-linger` on?)", -r);
@@ -97,30 +131,30 @@ int start_scope(const CgroupSpec& spec, pid_t pid, std::string& scope_path, Erro
   sd_bus_message* reply = nullptr;
   sd_bus_error berr = SD_BUS_ERROR_NULL;
   auto done = [&](int rc) {
-    sd_bus_error_free(&berr);
-    sd_bus_message_unref(reply);
-    sd_bus_message_unref(m);
-    sd_bus_flush_close_unref(bus);
+    sd->error_free(&berr);
+    sd->message_unref(reply);
+    sd->message_unref(m);
+    sd->flush_close_unref(bus);
     return rc;
   };
-  r = sd_bus_message_new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
-                                     "org.freedesktop.systemd1.Manager", "StartTransientUnit");
-  if (r >= 0) r = sd_bus_message_append(m, "ss", spec.unit.c_str(), "fail");
-  if (r >= 0) r = sd_bus_message_open_container(m, 'a', "(sv)");
+  r = sd->new_method_call(bus, &m, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                          "org.freedesktop.systemd1.Manager", "StartTransientUnit");
+  if (r >= 0) r = sd->append(m, "ss", spec.unit.c_str(), "fail");
+  if (r >= 0) r = sd->open_container(m, 'a', "(sv)");
   // Both at once: the user manager may move them itself or, from a login session it does not
   // own, ask the system manager to (what podman's containers rely on too).
   if (r >= 0)
-    r = sd_bus_message_append(m, "(sv)", "PIDs", "au", 2, static_cast<uint32_t>(pid),
-                              static_cast<uint32_t>(g_keeper));
-  if (r >= 0) r = sd_bus_message_append(m, "(sv)", "Delegate", "b", 1);
-  if (r >= 0) r = sd_bus_message_append(m, "(sv)", "Slice", "s", spec.slice.c_str());
-  if (r >= 0) r = sd_bus_message_append(m, "(sv)", "Description", "s", "sandbox container");
+    r = sd->append(m, "(sv)", "PIDs", "au", 2, static_cast<uint32_t>(pid),
+                   static_cast<uint32_t>(g_keeper));
+  if (r >= 0) r = sd->append(m, "(sv)", "Delegate", "b", 1);
+  if (r >= 0) r = sd->append(m, "(sv)", "Slice", "s", spec.slice.c_str());
+  if (r >= 0) r = sd->append(m, "(sv)", "Description", "s", "sandbox container");
   // Gone from systemd's memory once stopped, even if it failed: nothing left after `rm`.
-  if (r >= 0) r = sd_bus_message_append(m, "(sv)", "CollectMode", "s", "inactive-or-failed");
-  if (r >= 0) r = sd_bus_message_close_container(m);
-  if (r >= 0) r = sd_bus_message_append(m, "a(sa(sv))", 0);
+  if (r >= 0) r = sd->append(m, "(sv)", "CollectMode", "s", "inactive-or-failed");
+  if (r >= 0) r = sd->close_container(m);
+  if (r >= 0) r = sd->append(m, "a(sa(sv))", 0);
   if (r < 0) return done(err.sys("build the StartTransientUnit call", -r));
-  r = sd_bus_call(bus, m, 0, &berr, &reply);
+  r = sd->call(bus, m, 0, &berr, &reply);
   if (r < 0)
     return done(err.fail("systemd refused the scope " + spec.unit + ": " +
                              (berr.message ? berr.message : std::strerror(-r)),

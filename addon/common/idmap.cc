@@ -1,6 +1,7 @@
 #include "sandbox/idmap.h"
 
 #include <fcntl.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,8 +34,9 @@ int write_file(const std::string& path, const std::string& data, Error& err) {
   return 0;
 }
 
-// Run newuidmap/newgidmap PID C H N ... and wait for it; its stderr goes to ours.
-int run_helper(const char* helper, pid_t pid, const IdMap& m, Error& err) {
+// Start newuidmap/newgidmap PID C H N ...; its stderr goes to ours. posix_spawn (vfork and
+// exec) rather than fork: no copy of our page tables for a child that only execs.
+pid_t start_helper(const char* helper, pid_t pid, const IdMap& m, Error& err) {
   std::vector<std::string> args{helper, std::to_string(pid)};
   for (const auto& r : m) {
     args.push_back(std::to_string(r.container_id));
@@ -44,12 +46,14 @@ int run_helper(const char* helper, pid_t pid, const IdMap& m, Error& err) {
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
-  pid_t child = ::fork();
-  if (child < 0) return err.sys(std::string("fork for ") + helper);
-  if (child == 0) {
-    ::execvp(helper, argv.data());
-    ::_exit(127);
-  }
+  pid_t child = -1;
+  int rc = ::posix_spawnp(&child, helper, nullptr, nullptr, argv.data(), environ);
+  if (rc == ENOENT) return err.fail(std::string(helper) + " not found: install the uidmap package", ENOENT);
+  if (rc != 0) return err.sys(std::string("start ") + helper, rc);
+  return child;
+}
+
+int finish_helper(const char* helper, pid_t child, Error& err) {
   int status = 0;
   while (::waitpid(child, &status, 0) < 0)
     if (errno != EINTR) return err.sys(std::string("wait for ") + helper);
@@ -106,9 +110,17 @@ int write_id_maps(pid_t pid, const IdMap& uids, const IdMap& gids, Error& err) {
     if (write_file(proc + "/gid_map", map_text(gids), err) < 0) return err.wrap("single-id map");
     return 0;
   }
-  if (run_helper("newuidmap", pid, uids, err) < 0) return -1;
-  if (run_helper("newgidmap", pid, gids, err) < 0) return -1;
-  return 0;
+  // Both helpers at once: each is a setuid exec that reads /etc/sub[ug]id (a few ms), and the
+  // kernel writes uid_map and gid_map independently. The first failure is the one reported.
+  pid_t uid_helper = start_helper("newuidmap", pid, uids, err);
+  if (uid_helper < 0) return -1;
+  Error gid_err;
+  pid_t gid_helper = start_helper("newgidmap", pid, gids, gid_err);
+  int rc = finish_helper("newuidmap", uid_helper, err);
+  if (gid_helper < 0) return rc < 0 ? -1 : (err = gid_err, -1);
+  Error wait_err;
+  if (finish_helper("newgidmap", gid_helper, wait_err) < 0 && rc == 0) return err = wait_err, -1;
+  return rc;
 }
 
 }  // namespace sandbox

@@ -28,6 +28,11 @@ int open_container_terminal(int sync_fd, unsigned uid, Error& err) {
   // into the pty becomes SIGINT for the command's process group, and job control works.
   if (::setsid() < 0) return err.sys("setsid");
   if (::ioctl(slave.get(), TIOCSCTTY, 0) < 0) return err.sys("ioctl(TIOCSCTTY)");
+  // The caller's window size from the command's first instruction: in the foreground our stdio
+  // is still the caller's terminal. The monitor copies it too (and on SIGWINCH), but only once
+  // it has the master, by which time this init may have exec'd a `stty size` (a loaded host).
+  winsize ws{};
+  if (::ioctl(0, TIOCGWINSZ, &ws) == 0 || ::ioctl(1, TIOCGWINSZ, &ws) == 0) ::ioctl(master.get(), TIOCSWINSZ, &ws);
   for (int fd = 0; fd < 3; fd++)
     if (::dup2(slave.get(), fd) < 0) return err.sys("dup2 the terminal onto stdio");
 

@@ -2,6 +2,7 @@
 // exit code. The steps inside the container are in init/setup.cc; this is the outside half.
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -98,20 +99,30 @@ bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
   return true;
 }
 
+// Straight into the string, sized by fstat: a stack buffer this big would stay resident in
+// the monitor for the container's whole life.
 int read_file(const std::string& path, std::string& out, Error& err) {
   unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) return err.sys("open " + path);
-  char buf[65536];
+  struct stat st {};
+  if (::fstat(fd.get(), &st) < 0) return err.sys("stat " + path);
+  out.resize(static_cast<size_t>(st.st_size) + 1);  // + 1: a file that grew is read to its end
+  size_t have = 0;
   for (;;) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n == 0) return 0;
+    if (have == out.size()) out.resize(out.size() * 2);
+    ssize_t n = ::read(fd.get(), out.data() + have, out.size() - have);
+    if (n == 0) break;
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return err.sys("read " + path);
-    out.append(buf, static_cast<size_t>(n));
+    have += static_cast<size_t>(n);
   }
+  out.resize(have);
+  return 0;
 }
 
-// {"exitCode":N,"signal":S,"finishedAt":"..."}: how the run ended.
+// {"exitCode":N,"signal":S,"finishedAt":"..."}: how the run ended. Written by write_json_file
+// (temp + rename, not fsynced like the container's other state files, src/state/atomic.ts: a
+// foreground run waits for this monitor to exit, and an fsync is 1-10 ms of that).
 json::Value exit_record(const ExitInfo& info) {
   json::Value v = json::Value::object();
   v.set("exitCode", json::Value::number(info.exit_code));
@@ -129,7 +140,6 @@ void write_json_file(const std::string& path, const json::Value& v) {
   unique_fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!fd) return;
   bool ok = ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = ok && ::fsync(fd.get()) == 0;
   fd.reset();
   if (!ok || ::rename(tmp.c_str(), path.c_str()) < 0) ::unlink(tmp.c_str());
 }
@@ -215,6 +225,12 @@ int run_main(int argc, char** argv) {
                                              config.state_dir + "/health.json");
     relay.health = health.get();
   }
+  // What the end of the run needs from the config text is taken now; the text and its parse
+  // tree (tens of KB with the seccomp profile) are freed before the container starts, so the
+  // monitor doesn't keep them resident for the container's whole life (trim.cc returns them).
+  const RestartPolicy policy = parse_restart_policy(config_json);
+  config_json = json::Value();
+  std::string().swap(text);
   const int child_stdio[3] = {-1, out_w ? out_w.get() : -1, err_w ? err_w.get() : -1};
 
   // Network (issue 6): published ports are bound before the clone, so a port in use fails
@@ -233,6 +249,14 @@ int run_main(int argc, char** argv) {
 
   InitProcess init;
   if (spawn_init(config, init, err, child_stdio) < 0) return fail(out, "clone", err);
+  // The init has its own copy of what it applies: the monitor (and the helpers it forks) needn't
+  // keep that resident for the container's life (trim.cc returns the heap it held).
+  config.args = {};
+  config.env = {};
+  config.mounts = {};
+  config.masked_paths = {};
+  config.readonly_paths = {};
+  config.seccomp = {};
   // Only the container holds the write ends now: its exit is the pipes' EOF.
   out_w.reset();
   err_w.reset();
@@ -288,13 +312,13 @@ int run_main(int argc, char** argv) {
   attach = AttachPoint();
   // --restart: a fresh run of this monitor, unless the user stopped the container.
   const std::string stop_marker = config.state_dir + "/stop-requested";
-  const RestartPolicy policy = parse_restart_policy(config_json);
   if (info.started && should_restart(policy, info.exit_code, restart_count(), ::access(stop_marker.c_str(), F_OK) == 0)) {
     relay = OutputRelay();  // our ends of the old pipes; the new run makes its own
     // docker's RestartCount and the ended run's code, for inspect and ps while we back off.
     json::Value restarting = exit_record(info);
     restarting.set("restartCount", json::Value::number(restart_count() + 1));
     write_json_file(config.state_dir + "/restart.json", restarting);
+    net::reap_network(network);
     restart_monitor(argv, out, stop_marker);
   }
   if (info.started) write_json_file(args.exit_file, exit_record(info));

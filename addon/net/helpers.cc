@@ -11,6 +11,7 @@
 
 #include <cstring>
 
+#include "monitor/trim.h"
 #include "net/slirp_child.h"
 #include "net/switch_client.h"
 #include "sandbox/json.h"
@@ -63,6 +64,9 @@ void become_helper(std::vector<int*> keep) {
     *fd = next++;
   }
   ::syscall(SYS_close_range, static_cast<unsigned>(next), ~0u, 0);
+  // What the fork shared with the monitor and the helper won't use (the monitor's freed heap,
+  // the setup code's pages) would otherwise stay resident here for the container's life.
+  trim_resident_memory();
 }
 
 int write_ports_file(const NetworkSpec& spec, const std::string& state_dir, Error& err) {
@@ -84,9 +88,8 @@ int write_ports_file(const NetworkSpec& spec, const std::string& state_dir, Erro
   return 0;
 }
 
-void kill_and_reap(pid_t& pid) {
+void reap(pid_t& pid) {
   if (pid <= 0) return;
-  ::kill(pid, SIGKILL);
   while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
   }
   pid = -1;
@@ -159,10 +162,13 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
 }
 
 void stop_network(NetworkHelpers& h) {
-  kill_and_reap(h.forwarder);
-  kill_and_reap(h.slirp);
+  for (pid_t pid : {h.forwarder, h.slirp})
+    if (pid > 0) ::kill(pid, SIGKILL);
+  reap(h.forwarder);
   h.listeners.clear();
   h.memberships.clear();
 }
+
+void reap_network(NetworkHelpers& h) { reap(h.slirp); }
 
 }  // namespace sandbox::net

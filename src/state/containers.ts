@@ -2,7 +2,8 @@
 // reservation happen under one lock so two `run --name x` can't both win.
 import type { PortBinding } from '../network/options.js';
 import { forgetContainer } from '../network/members.js';
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
@@ -77,12 +78,10 @@ export class ContainerStore {
     } catch {
       return [];
     }
-    const out: ContainerRecord[] = [];
-    for (const id of ids) {
-      const rec = await this.read(id).catch(() => undefined);
-      if (rec) out.push(rec);
-    }
-    return out;
+    // All at once: one thread-pool round trip per record in sequence made every `run` (which
+    // lists them for the name check) slower with each container that exists.
+    const recs = await Promise.all(ids.map((id) => this.read(id).catch(() => undefined)));
+    return recs.filter((r): r is ContainerRecord => r !== undefined);
   }
 
   async read(id: string): Promise<ContainerRecord> {
@@ -162,7 +161,9 @@ export class ContainerStore {
     // It leaves its user-defined networks (their member files) with it.
     await forgetContainer(this.paths, rec.id);
     try {
-      await rm(dir, { recursive: true, force: true });
+      // Synchronous: a state dir is a dozen entries, and the async rm costs a thread-pool round
+      // trip per entry (~3x slower, on the path of every `run --rm` and `rm`).
+      rmSync(dir, { recursive: true, force: true });
     } catch {
       // Files created by container users other than root belong to subordinate ids: only the
       // user namespace can remove them.

@@ -1,0 +1,250 @@
+// Loading the CLI from one file instead of ~60 ES modules. Node 20 spends ~30 ms resolving,
+// reading and compiling the ES modules `sandbox run` needs (each module is a resolve, a realpath,
+// a read and a compile of its own); `npm run build:ts` also emits the whole of src/ as one
+// System.register file (tsconfig.bundle.json) and a V8 code cache of it
+// (scripts/build-bundle.mjs), which together load in ~10 ms. This file is the ~100-line loader
+// for that format: it links modules on demand (only the commands that run are executed), with
+// ESM's semantics (live bindings, cycles, top-level await, import.meta.url of the module's own
+// file in dist/src, so relative paths such as the addon's still resolve). Stack traces point
+// into dist/bundle/sandbox.js; SANDBOX_NO_BUNDLE=1 loads dist/src as before (for debugging).
+//
+// The bundle is used only when it is at least as new as the ES build in dist/src (a plain
+// `tsc -p tsconfig.json` re-emits every file, so a bundle older than it may hold stale code);
+// otherwise, or when it is missing, the CLI loads from dist/src as before. The code cache is
+// used only when it is at least as new as the bundle (V8 checks the source's length, not its
+// text); a cache V8 rejects (another node version) costs only the compile it would have saved.
+//
+// The build's cache holds the module bodies; the functions a command calls are compiled when it
+// runs (~5-10 ms for `run`). So the first successful run of each command also leaves a cache of
+// its own in ~/.cache/sandbox/v8 (XDG_CACHE_HOME), named by command, node version and bundle,
+// which later runs of that command load instead: written once, 0600, trusted only when the open
+// file is ours.
+//
+// CommonJS on purpose (with bin/sandbox.js, see bin/package.json): a run that never loads an ES
+// module never starts Node's ES module loader (~3 ms), and require() of a builtin does not
+// snapshot its exports as an ES import does (which runs getters such as fs.ReadStream).
+import { fstatSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
+
+type Namespace = Record<string, unknown>;
+type Setter = ((ns: Namespace) => void) | undefined;
+type ExportFn = (name: string | Namespace, value?: unknown) => unknown;
+interface Context {
+  id: string;
+  meta: { url: string };
+  import: (specifier: string) => Promise<Namespace>;
+}
+type Declare = (exportFn: ExportFn, context: Context) => { setters: Setter[]; execute?: () => unknown };
+
+interface ModuleRecord {
+  ns: Namespace;
+  importers: ((ns: Namespace) => void)[];
+  deps: ModuleRecord[];
+  execute: (() => unknown) | undefined;
+  /** 0 linked, 1 executing (a cycle reaching it again skips it, as ESM does), 2 done. */
+  state: 0 | 1 | 2;
+}
+
+/** dist/src/ (this file is dist/src/boot/bundle.cjs): module `a/b` stands for dist/src/a/b.js. */
+const here = pathToFileURL(__filename);
+const srcRoot = new URL('../', here);
+const bundleFile = new URL('../../bundle/sandbox.js', here);
+const cacheFile = new URL('../../bundle/sandbox.cache', here);
+/** A file every `tsc -p tsconfig.json` rewrites: the ES build's age. */
+const esBuildFile = new URL('../cli/main.js', here);
+
+function stat(url: URL): Stats | undefined {
+  return statSync(url, { throwIfNoEntry: false });
+}
+
+/** A relative specifier resolved against the importing module's id, without `.js`. */
+function resolveId(specifier: string, parent: string): string {
+  if (!specifier.startsWith('.')) return specifier;
+  const parts = parent.split('/');
+  parts.pop();
+  for (const p of specifier.replace(/\.js$/, '').split('/')) {
+    if (p === '..') parts.pop();
+    else if (p !== '.') parts.push(p);
+  }
+  return parts.join('/');
+}
+
+class BundleLoader {
+  private readonly declared = new Map<string, { deps: string[]; declare: Declare }>();
+  private readonly records = new Map<string, ModuleRecord>();
+  readonly script: Script;
+
+  constructor(cachedData: Buffer | undefined) {
+    const previous = (globalThis as { System?: unknown }).System;
+    (globalThis as { System?: unknown }).System = {
+      register: (id: string, deps: string[], declare: Declare) => void this.declared.set(id, { deps, declare }),
+    };
+    this.script = new Script(readFileSync(bundleFile, 'utf8'), { filename: bundleFile.pathname, ...(cachedData ? { cachedData } : {}) });
+    try {
+      this.script.runInThisContext();
+    } finally {
+      (globalThis as { System?: unknown }).System = previous;
+    }
+  }
+
+  ids(): string[] {
+    return [...this.declared.keys()];
+  }
+
+  async load(id: string): Promise<Namespace> {
+    const rec = this.link(id);
+    await this.run(rec);
+    return rec.ns;
+  }
+
+  /** node: builtins and packages (CommonJS here): their exports, plus `default` as ESM gives. */
+  private external(id: string): ModuleRecord {
+    const mod = require(id) as object;
+    // A prototype link, not a copy: copying would run getters such as fs.promises.
+    const ns = Object.create(mod, { default: { value: mod, enumerable: true } }) as Namespace;
+    return { ns, importers: [], deps: [], execute: undefined, state: 2 };
+  }
+
+  /** A module of the bundle, else a node: builtin or a package (the bundle names its own
+   *  modules by path, so a name it does not declare is not one of ours). */
+  private link(id: string): ModuleRecord {
+    const known = this.records.get(id);
+    if (known) return known;
+    const decl = this.declared.get(id);
+    if (!decl) {
+      const ext = this.external(id);
+      this.records.set(id, ext);
+      return ext;
+    }
+    const rec: ModuleRecord = { ns: Object.create(null) as Namespace, importers: [], deps: [], execute: undefined, state: 0 };
+    this.records.set(id, rec);
+    const exportFn: ExportFn = (name, value) => {
+      if (typeof name === 'string') rec.ns[name] = value;
+      else Object.assign(rec.ns, name);
+      for (const set of rec.importers) set(rec.ns);
+      return value;
+    };
+    const context: Context = { id, meta: { url: new URL(`${id}.js`, srcRoot).href }, import: (s) => this.importDynamic(s, id) };
+    const { setters, execute } = decl.declare(exportFn, context);
+    rec.execute = execute;
+    decl.deps.forEach((dep, i) => {
+      const d = this.link(resolveId(dep, id));
+      rec.deps.push(d);
+      const set = setters[i];
+      if (set) {
+        d.importers.push(set);
+        set(d.ns);
+      }
+    });
+    return rec;
+  }
+
+  /** import(): a relative specifier must name a module of the bundle (ESM's error otherwise). */
+  private importDynamic(specifier: string, parent: string): Promise<Namespace> {
+    const id = resolveId(specifier, parent);
+    if (specifier.startsWith('.') && !this.declared.has(id)) {
+      const err = Object.assign(new Error(`Cannot find module '${new URL(`${id}.js`, srcRoot).pathname}' imported from ${new URL(`${parent}.js`, srcRoot).pathname}`), { code: 'ERR_MODULE_NOT_FOUND' });
+      return Promise.reject(err);
+    }
+    return this.load(id);
+  }
+
+  private async run(rec: ModuleRecord): Promise<void> {
+    if (rec.state !== 0) return;
+    rec.state = 1;
+    for (const d of rec.deps) await this.run(d);
+    if (rec.execute) await rec.execute();
+    rec.state = 2;
+  }
+}
+
+/** The command a CLI argv names (after the global flags), if it looks like one. */
+function commandName(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '-l' || a === '--log-level') i++;
+    else if (a === '--') return undefined;
+    else if (!a.startsWith('-')) return /^[a-z][a-z-]{0,30}$/.test(a) ? a : undefined;
+  }
+  return undefined;
+}
+
+interface UserCache {
+  dir: string;
+  path: string;
+  data?: Buffer;
+}
+
+/** This command's own cache for this bundle and node; `data` when there is one we can trust. */
+function userCache(argv: string[], bundle: Stats): UserCache | undefined {
+  const command = commandName(argv);
+  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? `${process.env.HOME}/.cache` : '');
+  if (command === undefined || !base.startsWith('/')) return undefined;
+  const dir = `${base}/sandbox/v8`;
+  const path = `${dir}/${command}-${process.version}-${bundle.size}-${Math.trunc(bundle.mtimeMs)}.cache`;
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return { dir, path };
+  }
+  try {
+    // Checked on the open file: code we run must not come from anyone but us (or root).
+    const st = fstatSync(fd);
+    if ((st.uid !== process.getuid?.() && st.uid !== 0) || (st.mode & 0o022) !== 0) return undefined;
+    return { dir, path, data: readFileSync(fd) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Best effort: a cache that can't be written only means the next run compiles again. */
+function saveUserCache(script: Script, cache: UserCache): void {
+  try {
+    mkdirSync(cache.dir, { recursive: true, mode: 0o700 });
+    const tmp = `${cache.path}.${process.pid}.tmp`;
+    writeFileSync(tmp, script.createCachedData(), { mode: 0o600, flag: 'wx' });
+    renameSync(tmp, cache.path);
+    // The same command's caches for older bundles or node versions are dead weight now.
+    const name = cache.path.slice(cache.dir.length + 1);
+    const command = name.slice(0, name.indexOf('-v'));
+    for (const f of readdirSync(cache.dir)) if (f !== name && f.startsWith(`${command}-v`) && f.endsWith('.cache')) unlinkSync(`${cache.dir}/${f}`);
+  } catch {
+    /* read-only or full home: nothing to do */
+  }
+}
+
+/** The CLI's main module: from the bundle when it is current, else from dist/src. */
+export async function loadCli(argv: string[] = process.argv.slice(2)): Promise<{ main: (argv: string[]) => Promise<number> }> {
+  const bundle = stat(bundleFile);
+  const esBuild = stat(esBuildFile);
+  if (bundle === undefined || (esBuild !== undefined && esBuild.mtimeMs > bundle.mtimeMs) || process.env.SANDBOX_NO_BUNDLE === '1') {
+    return (await import('../cli/main.js')) as { main: (argv: string[]) => Promise<number> };
+  }
+  const user = userCache(argv, bundle);
+  const built = stat(cacheFile);
+  const loader = new BundleLoader(user?.data ?? (built !== undefined && built.mtimeMs >= bundle.mtimeMs ? readFileSync(cacheFile) : undefined));
+  if (user && (user.data === undefined || loader.script.cachedDataRejected === true)) {
+    process.once('exit', (code) => {
+      if (code === 0) saveUserCache(loader.script, user);
+    });
+  }
+  return (await loader.load('cli/main')) as { main: (argv: string[]) => Promise<number> };
+}
+
+/**
+ * Build step (scripts/build-bundle.mjs runs this in a fresh node): link and execute every
+ * module of the bundle (module bodies only declare things), then save V8's code for the
+ * functions compiled so far. Written beside the bundle, through a rename so that a concurrent
+ * CLI never reads half a cache.
+ */
+export async function writeCodeCache(): Promise<number> {
+  const loader = new BundleLoader(undefined);
+  for (const id of loader.ids()) if (!id.startsWith('boot/')) await loader.load(id);
+  const data = loader.script.createCachedData();
+  const tmp = new URL(`sandbox.cache.${process.pid}`, bundleFile);
+  writeFileSync(tmp, data, { mode: 0o644 });
+  renameSync(tmp, cacheFile);
+  return data.length;
+}

@@ -136,18 +136,3 @@ export function logAttributes(settings: LogSettings, who: LogIdentity & { labels
   }
   return attrs;
 }
-
-/** Go's url.QueryEscape: only A-Z a-z 0-9 - _ . ~ stay, a space becomes '+'. */
-function queryEscape(s: string): string {
-  return encodeURIComponent(s)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, '+');
-}
-
-/** What `logs --details` prints before a line's text: k=v pairs sorted by key, comma-joined (docker's). */
-export function detailsPrefix(attrs: Record<string, string> | undefined): string {
-  return Object.keys(attrs ?? {})
-    .sort()
-    .map((k) => `${queryEscape(k)}=${queryEscape(attrs![k]!)}`)
-    .join(',');
-}

@@ -11,8 +11,7 @@ import { ContainerStore } from '../../state/containers.js';
 import { gatherFacts } from '../../state/observe.js';
 import { monitorFiles, readLogSettings } from '../../runtime/launch.js';
 import { join } from 'node:path';
-import { detailsPrefix } from '../../spec/logging.js';
-import { parseLogLines, parseLogTime, parseTail, renderRecord, selectRecords, type LogRecord } from '../../format/logs.js';
+import { detailsPrefix, parseLogLines, parseLogTime, parseTail, renderRecord, selectRecords, type LogRecord } from '../../format/logs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

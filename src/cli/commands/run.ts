@@ -33,7 +33,6 @@ import { applyNetwork, containerNetwork, joinUserNetworks, readPublishedPorts, w
 import { forgetContainer } from '../../network/members.js';
 import { checkLinkLocalIps, checkLinkNetwork, linkHostsLines, parseLink, resolveLinks } from '../../network/links.js';
 import { mergeVolumesFrom, volumesFromMounts, volumesRootOf } from '../../spec/volumes-from.js';
-import { parseLogSettings, logAttributes } from '../../spec/logging.js';
 import { checkStorageOpts, checkVolumeDriver } from '../../spec/storage-options.js';
 import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVolumes, storeFilesystem, writeEtcFiles } from '../run-host.js';
 
@@ -44,7 +43,9 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   const detachKeys = parseDetachKeys(parsed.options.detachKeys || DEFAULT_DETACH_KEYS);
   const host = await readHostInputs(parsed.options);
   const spec = fillRunSpec(parsed.options, parsed.image, parsed.command, ctx.env, host);
-  const logging = parseLogSettings(parsed.options.logDriver, parsed.options.logOpt);
+  // Loaded only when asked (it brings the template engine for --log-opt tag): start-up stays lean.
+  const logModule = parsed.options.logDriver !== undefined || parsed.options.logOpt.length > 0 ? await import('../../spec/logging.js') : undefined;
+  const logging = logModule?.parseLogSettings(parsed.options.logDriver, parsed.options.logOpt);
   checkVolumeDriver(parsed.options.volumeDriver);
   checkLinkLocalIps(parsed.options.linkLocalIp);
   parsed.options.link.forEach(parseLink);
@@ -91,7 +92,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   if (healthcheck) completed.healthcheck = healthcheck;
   const restart = parseRestartPolicy(parsed.options.restart, spec.lifecycle.rm);
   if (restart.name !== 'no') completed.restart = restart;
-  if (parsed.options.logDriver !== undefined || parsed.options.logOpt.length > 0) completed.logging = logging;
+  if (logging) completed.logging = logging;
 
   if (mode === 'create') {
     const { rec } = await createContainer(completed, paths, new ContainerStore(paths));
@@ -185,6 +186,7 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
   // The log's attributes (tag, labels, env) need the name, known only now that the record exists.
   if (completed.logging) {
     const who = { id, name: rec.name, imageId: completed.imageId, imageName: completed.imageName, labels: spec.identity.labels, env: completed.env };
+    const { logAttributes } = await import('../../spec/logging.js');
     runtimeConfig.sandbox.log = { ...completed.logging, attrs: logAttributes(completed.logging, who) };
   }
   await writeJsonAtomic(layout.config, runtimeConfig, 0o600, { durable: false });

@@ -1,7 +1,8 @@
 // --log-driver and --log-opt: which drivers are our log file, docker's json-file options, and
 // the attributes `logs --details` prints.
 import test from 'ava';
-import { detailsPrefix, logAttributes, parseLogSettings } from '../../../src/spec/logging.js';
+import { logAttributes, parseLogSettings } from '../../../src/spec/logging.js';
+import { detailsPrefix } from '../../../src/format/logs.js';
 
 test('k8s-file is the default; json-file is the same file; none keeps nothing', (t) => {
   t.deepEqual(parseLogSettings(undefined, []), { driver: 'k8s-file', options: {} });

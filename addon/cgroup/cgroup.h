@@ -27,6 +27,9 @@ struct CgroupSpec {
   std::string slice;   // systemd: the slice the scope goes in, e.g. "user.slice"
   std::string parent;  // cgroupfs: absolute path of the delegated parent directory
   std::string name;    // cgroupfs: the child's name
+  // cgroupfs with --cgroup-parent: the delegated cgroup `parent` is under; the levels between
+  // are created, each handing the controllers down. Empty: `parent` is that cgroup itself.
+  std::string parent_base;
   std::vector<std::string> controllers;  // enabled for the container's leaf
   std::vector<CgroupWrite> writes;
 };

@@ -175,6 +175,30 @@ int start_scope(const CgroupSpec& spec, pid_t pid, std::string& scope_path, Erro
   return done(err.fail("systemd did not move the container into " + spec.unit + " within 20 s", ETIMEDOUT));
 }
 
+// --cgroup-parent under a delegated cgroup: each level below parent_base is created (kept
+// afterwards, as docker keeps a cgroup parent) and enables the controllers for the next one,
+// since a child only gets the controllers its parent's cgroup.subtree_control lists.
+int make_parent_levels(const CgroupSpec& spec, Error& err) {
+  if (spec.parent_base.empty()) return 0;
+  std::string enable;
+  for (const auto& c : spec.controllers) enable += (enable.empty() ? "+" : " +") + c;
+  std::string dir = spec.parent_base;
+  const std::string rest = spec.parent.substr(spec.parent_base.size() + 1);
+  for (size_t pos = 0; pos < rest.size();) {
+    size_t slash = rest.find('/', pos);
+    if (slash == std::string::npos) slash = rest.size();
+    if (slash > pos) {
+      dir.push_back('/');
+      dir.append(rest, pos, slash - pos);
+      if (::mkdir(dir.c_str(), 0755) < 0 && errno != EEXIST) return err.sys("create the cgroup parent " + dir);
+      if (!enable.empty() && write_file(dir + "/cgroup.subtree_control", enable, err) < 0)
+        return err.wrap("enable the " + enable + " controllers in " + dir);
+    }
+    pos = slash + 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int place_in_cgroup(const CgroupSpec& spec, pid_t pid, std::string& leaf, Error& err) {
@@ -187,6 +211,7 @@ int place_in_cgroup(const CgroupSpec& spec, pid_t pid, std::string& leaf, Error&
     if (::mkdir(keeper.c_str(), 0755) < 0 && errno != EEXIST) return err.sys("create the cgroup " + keeper);
     if (write_file(keeper + "/cgroup.procs", std::to_string(g_keeper), err) < 0) return -1;
   } else {
+    if (make_parent_levels(spec, err) < 0) return -1;
     base = spec.parent + "/" + spec.name;
     if (::mkdir(base.c_str(), 0755) < 0) return err.sys("create the cgroup " + base);
     if (write_file(base + "/cgroup.procs", std::to_string(pid), err) < 0) return -1;

@@ -36,6 +36,14 @@ bool parse_cgroup_spec(const json::Value& v, CgroupSpec& out, Error& err) {
       return false;
     if (out.parent.rfind("/sys/fs/cgroup", 0) != 0) return bad(err, ".parent", "want a path under /sys/fs/cgroup");
     if (!safe_name(out.name)) return bad(err, ".name", "want a plain directory name");
+    if (v["parentBase"].is_string()) {
+      out.parent_base = v["parentBase"].as_string();
+      const std::string& b = out.parent_base;
+      if (out.parent.size() <= b.size() || out.parent.compare(0, b.size() + 1, b + "/") != 0 ||
+          out.parent.find("/../") != std::string::npos || out.parent.find("/./") != std::string::npos ||
+          out.parent.back() == '.')
+        return bad(err, ".parentBase", "want a directory that .parent is strictly under");
+    }
   } else {
     return bad(err, ".manager", "want \"systemd\" or \"cgroupfs\", got '" + out.manager + "'");
   }

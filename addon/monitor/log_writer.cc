@@ -22,9 +22,10 @@ std::string timestamp_now() {
   return buf;
 }
 
-int LogWriter::open(const std::string& path, off_t max_size, Error& err) {
+int LogWriter::open(const std::string& path, off_t max_size, int max_files, Error& err) {
   path_ = path;
   max_size_ = max_size;
+  max_files_ = max_files < 1 ? 1 : max_files;
   // O_APPEND: a restarted container (same monitor or a new one) continues the same log.
   fd_.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!fd_) return err.sys("open the container log " + path);
@@ -35,6 +36,16 @@ int LogWriter::open(const std::string& path, off_t max_size, Error& err) {
 
 void LogWriter::rotate_if_needed() {
   if (max_size_ <= 0 || size_ < max_size_) return;
+  if (max_files_ == 1) {
+    // One file only: start it over (O_APPEND writes land at the new end).
+    if (::ftruncate(fd_.get(), 0) == 0) size_ = 0;
+    return;
+  }
+  for (int k = max_files_ - 1; k >= 2; k--) {
+    const std::string from = path_ + "." + std::to_string(k - 1);
+    const std::string to = path_ + "." + std::to_string(k);
+    ::rename(from.c_str(), to.c_str());  // ENOENT while fewer files exist yet: nothing to move
+  }
   const std::string old = path_ + ".1";
   if (::rename(path_.c_str(), old.c_str()) < 0) return;  // keep writing to the big file rather than lose lines
   unique_fd next(::open(path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600));

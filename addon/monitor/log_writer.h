@@ -17,9 +17,11 @@ namespace sandbox {
 
 class LogWriter {
  public:
-  // `max_size` bytes per file; past it the file is renamed to PATH.1 (replacing an older one)
-  // and a new one started, so a chatty container holds at most twice the cap on disk.
-  int open(const std::string& path, off_t max_size, Error& err);
+  // `max_size` bytes per file; past it PATH.1..PATH.(max_files-2) move up one (the oldest is
+  // replaced), PATH becomes PATH.1 and a new one is started, so a chatty container holds at
+  // most max_files times the cap on disk (docker's json-file max-file). max_files 1: PATH is
+  // emptied instead.
+  int open(const std::string& path, off_t max_size, int max_files, Error& err);
   bool is_open() const { return static_cast<bool>(fd_); }
   // Write `data` (one read from the container's pipe) as records of `stream`.
   void write(const char* stream, const char* data, size_t len);
@@ -28,6 +30,7 @@ class LogWriter {
   void rotate_if_needed();
   std::string path_;
   off_t max_size_ = 0;
+  int max_files_ = 2;
   off_t size_ = 0;
   unique_fd fd_;
 };

@@ -36,6 +36,7 @@ struct RunArgs {
   int result_fd = -1;
   std::string log_path;   // run -d: the container's stdout/stderr go to this log
   long long log_max_size = 0;
+  int log_max_files = 2;  // --log-opt max-file: files kept in all, the current one included
   std::string exit_file;  // written once the container has exited (its exit code, for ps/wait)
   std::string detach_keys;  // run -it: the bytes that detach the caller (--detach-keys, hex)
   std::vector<std::string> exit_command;  // run -d --rm: what to exec once it has ended
@@ -76,6 +77,14 @@ bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
         problem = "--log-max-size wants a byte count, got '" + value + "'";
         return false;
       }
+    } else if (take("--log-max-files")) {
+      char* end = nullptr;
+      long n = std::strtol(value.c_str(), &end, 10);
+      if (value.empty() || *end != '\0' || n < 1 || n > 1000) {
+        problem = "--log-max-files wants a count from 1 to 1000, got '" + value + "'";
+        return false;
+      }
+      out.log_max_files = static_cast<int>(n);
     } else if (take("--exit-file")) {
       out.exit_file = value;
     } else if (take("--detach-keys")) {
@@ -205,7 +214,7 @@ int run_main(int argc, char** argv) {
   OutputRelay relay;
   unique_fd out_w, err_w;
   if (!args.log_path.empty()) {
-    if (log.open(args.log_path, static_cast<off_t>(args.log_max_size), err) < 0) return fail(out, "config", err);
+    if (log.open(args.log_path, static_cast<off_t>(args.log_max_size), args.log_max_files, err) < 0) return fail(out, "config", err);
     int p1[2], p2[2];
     if (::pipe2(p1, O_CLOEXEC) < 0) return err.sys("pipe for the container's stdout"), fail(out, "clone", err);
     relay.out.reset(p1[0]);

@@ -20,7 +20,15 @@ export interface PlacementFacts {
 /** config.json's sandbox.cgroup (docs/native-interface.md). */
 export type CgroupPlacement =
   | { manager: 'systemd'; unit: string; slice: string; controllers: Controller[]; writes: CgroupFileWrite[] }
-  | { manager: 'cgroupfs'; parent: string; name: string; controllers: Controller[]; writes: CgroupFileWrite[] };
+  | {
+      manager: 'cgroupfs';
+      parent: string;
+      name: string;
+      controllers: Controller[];
+      writes: CgroupFileWrite[];
+      /** --cgroup-parent: the delegated cgroup the parent is under; the monitor creates the levels between. */
+      parentBase?: string;
+    };
 
 /** What `stats` wants enabled even without limits, when the host delegates it. */
 const STATS_CONTROLLERS: Controller[] = ['cpu', 'io', 'memory', 'pids'];
@@ -35,6 +43,8 @@ export interface PlacementRequest {
   needed: Controller[];
   writes: CgroupFileWrite[];
   disabled: boolean;
+  /** --cgroup-parent as given: a slice (NAME.slice, for the systemd user manager) or a cgroup path. */
+  parent?: string | undefined;
 }
 
 /**
@@ -48,9 +58,11 @@ export function planPlacement(req: PlacementRequest, host: PlacementFacts): Cgro
     if (asked) throw new HostError(`${what} a cgroup, but --cgroups=disabled was given`, 'Drop --cgroups=disabled, or the resource flags.');
     return undefined;
   }
+  if (req.parent !== undefined && req.parent.endsWith('.slice')) checkSliceName(req.parent);
   const refuse = (why: string, fix: string) => {
     if (!asked) return undefined; // no limit asked: run without a cgroup of our own, as before
-    throw new HostError(`${what} cgroup v2 delegation, and ${why}`, `Fix: ${fix}. Or run without limits: --cgroups=disabled.`);
+    const instead = req.flags.includes('--cgroup-parent') ? 'Or run without --cgroup-parent and limits.' : 'Or run without limits: --cgroups=disabled.';
+    throw new HostError(`${what} cgroup v2 delegation, and ${why}`, `Fix: ${fix}. ${instead}`);
   };
   if (host.version !== 'v2')
     return refuse(
@@ -62,6 +74,7 @@ export function planPlacement(req: PlacementRequest, host: PlacementFacts): Cgro
   // step, a container): a child of it, no systemd needed.
   const own = host.ownSubtreeControl;
   const wants = (have: string[]) => req.needed.every((c) => have.includes(c));
+  if (req.parent !== undefined && !req.parent.endsWith('.slice')) return underParentPath(req, host, req.parent);
   if (host.path !== undefined && own !== undefined && req.needed.length > 0 && wants(own)) {
     return {
       manager: 'cgroupfs',
@@ -83,5 +96,45 @@ export function planPlacement(req: PlacementRequest, host: PlacementFacts): Cgro
       DELEGATE_FIX,
     );
   const controllers = [...new Set<Controller>([...STATS_CONTROLLERS.filter((c) => host.managerControllers.includes(c)), ...req.needed])];
-  return { manager: 'systemd', unit: `sandbox-${req.containerId}.scope`, slice: 'user.slice', controllers, writes: req.writes };
+  // --cgroup-parent NAME.slice: the user manager creates the slice (and its parents, a-b.slice
+  // under a.slice) when the scope names it, inside the user's own delegated tree.
+  const slice = req.parent ?? 'user.slice';
+  return { manager: 'systemd', unit: `sandbox-${req.containerId}.scope`, slice, controllers, writes: req.writes };
+}
+
+/** A slice name the systemd user manager takes (unit name characters, no leading dash). */
+export function checkSliceName(value: string): void {
+  if (!/^[A-Za-z0-9:_.][A-Za-z0-9:_.-]*\.slice$/.test(value) || value.includes('--') || /-\.slice$/.test(value)) {
+    throw new HostError(`invalid value "${value}" for --cgroup-parent: not a valid slice name`, 'Use a systemd slice name such as sandbox.slice or sandbox-web.slice, or a cgroup path under your delegated cgroup.');
+  }
+}
+
+/**
+ * --cgroup-parent as a path (docker's cgroupfs driver): relative to our own delegated cgroup,
+ * or absolute but inside it; a rootless user may not create cgroups anywhere else.
+ */
+function underParentPath(req: PlacementRequest, host: PlacementFacts, value: string): CgroupPlacement {
+  const segments = value.split('/').filter(Boolean);
+  if (segments.length === 0 || segments.some((s) => s === '.' || s === '..'))
+    throw new HostError(`invalid value "${value}" for --cgroup-parent: want a cgroup path without . or .. (or a slice, NAME.slice)`);
+  const own = host.path === undefined ? undefined : host.path === '/' ? '' : host.path;
+  const delegated = own !== undefined && host.ownSubtreeControl !== undefined && req.needed.every((c) => host.ownSubtreeControl!.includes(c));
+  if (own === undefined || !delegated) {
+    throw new HostError(
+      `--cgroup-parent ${value} is a cgroup path, and your own cgroup (${host.path ?? 'unknown'}) is not delegated to you${host.ownSubtreeControl !== undefined ? ` with the ${req.needed.join(', ')} controller${req.needed.length > 1 ? 's' : ''}` : ''}, so nothing can be created under it`,
+      `Fix: give a slice instead (--cgroup-parent NAME.slice) for the systemd user manager, or run inside a delegated cgroup: systemd-run --user --scope -p Delegate=yes sandbox run ...`,
+    );
+  }
+  const inside = value.startsWith('/') ? `/${segments.join('/')}` : `${own}/${segments.join('/')}`;
+  if (!inside.startsWith(`${own}/`))
+    throw new HostError(`--cgroup-parent ${value} is outside the cgroup delegated to you (${host.path})`, `Fix: give a path under it, or a relative one such as ${segments[segments.length - 1]}.`);
+  const have = host.ownSubtreeControl!;
+  return {
+    manager: 'cgroupfs',
+    parent: `/sys/fs/cgroup${inside}`,
+    parentBase: `/sys/fs/cgroup${own}`,
+    name: `sandbox-${req.containerId}`,
+    controllers: STATS_CONTROLLERS.filter((c) => have.includes(c)).concat(req.needed.filter((c) => !STATS_CONTROLLERS.includes(c))),
+    writes: req.writes,
+  };
 }

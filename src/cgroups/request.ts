@@ -7,6 +7,7 @@ import { planPlacement, type CgroupPlacement, type PlacementFacts } from './plac
 
 export interface CgroupRequestInput extends ResourceFlags {
   cgroups: string | undefined;
+  cgroupParent?: string | undefined;
 }
 
 /** The flags (as typed, long form) that ask the kernel to enforce something. */
@@ -42,6 +43,9 @@ export function cgroupRequest(opts: CgroupRequestInput, containerId: string, hos
     throw new UsageError(`invalid argument "${mode}" for "--cgroups" flag: expected "enabled" or "disabled"`, "See 'sandbox run --help'.");
   const { limits, warnings } = resourceLimitsFrom(opts, resolve, onlineCpus);
   const { controllers, writes } = cgroupFilesFor(limits);
-  const placement = planPlacement({ containerId, flags: enforcedFlags(limits), needed: controllers, writes, disabled: mode === 'disabled' }, host);
+  // --cgroup-parent asks for a placement even without limits: refused where there can be none.
+  const parent = opts.cgroupParent === undefined || opts.cgroupParent === '' ? undefined : opts.cgroupParent;
+  const flags = [...enforcedFlags(limits), ...(parent !== undefined ? ['--cgroup-parent'] : [])];
+  const placement = planPlacement({ containerId, flags, needed: controllers, writes, disabled: mode === 'disabled', parent }, host);
   return { limits, warnings, placement, needed: controllers };
 }

@@ -2,7 +2,7 @@
 // sources, the cidfile, volumes, the generated /etc files and the --init binary. Kept apart
 // from run.ts so the command reads as the pipeline it is.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NativeError, SpecError } from '../errors.js';
 import type { HostInputs } from '../spec/fill.js';
@@ -51,6 +51,16 @@ export async function checkHostSide(spec: RunSpec): Promise<void> {
     if (adj < current) throw new SpecError(`invalid value "${adj}" for --oom-score-adj: a rootless container may only raise it (yours is ${current}); lowering it needs root`);
   }
   if (spec.process.init) initBinary();
+}
+
+/** The name of the filesystem the store is on (its nearest existing directory), for messages. */
+export async function storeFilesystem(dir: string): Promise<string> {
+  const { filesystemName } = await import('../spec/storage-options.js');
+  for (let d = dir; ; d = dirname(d)) {
+    const st = await statfs(d).catch(() => undefined);
+    if (st) return filesystemName(st.type);
+    if (d === '/') return 'unknown filesystem';
+  }
 }
 
 /** sandbox-init sits next to sandbox-monitor (same CMake build). */

@@ -2,6 +2,7 @@
 // state) and the runtime config the container was started with. Pure.
 import type { ContainerRecord } from '../state/containers.js';
 import type { RuntimeConfig } from '../oci/types.js';
+import { userMountPoints } from '../oci/user-mounts.js';
 
 /** Go's zero time, which docker prints for a time that never happened. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -9,6 +10,8 @@ const ZERO_TIME = '0001-01-01T00:00:00Z';
 export interface InspectPaths {
   stateDir: string;
   logPath: string;
+  /** The volume store's root: a mount from under it is a volume (docker's Type "volume"). */
+  volumesRoot: string;
 }
 
 /** docker's NetworkSettings.Networks for the user-defined networks in the runtime config. */
@@ -70,7 +73,7 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
     AppArmorProfile: '',
     ExecIDs: null,
     HostConfig: {
-      LogConfig: { Type: rec.detached ? 'k8s-file' : 'none', Config: {} },
+      LogConfig: config?.sandbox.log ? { Type: config.sandbox.log.driver, Config: config.sandbox.log.options } : { Type: rec.detached ? 'k8s-file' : 'none', Config: {} },
       NetworkMode: 'private',
       RestartPolicy: { Name: config?.sandbox.restart?.name ?? 'no', MaximumRetryCount: config?.sandbox.restart?.maxRetries ?? 0 },
       AutoRemove: rec.autoRemove,
@@ -86,9 +89,17 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
         ? { LowerDir: config.sandbox.rootfs.lowerdirs.join(':'), UpperDir: config.sandbox.rootfs.upperdir, WorkDir: config.sandbox.rootfs.workdir, MergedDir: config.root.path }
         : {},
     },
-    Mounts: (config?.mounts ?? [])
-      .filter((m) => m.type === 'bind' && !m.source.startsWith(paths.stateDir) && !m.source.startsWith('/dev/'))
-      .map((m) => ({ Type: 'bind', Source: m.source, Destination: m.destination, Mode: '', RW: !m.options.includes('ro'), Propagation: m.options.find((o) => /^r?(private|shared|slave)$/.test(o)) ?? 'rprivate' })),
+    // docker's MountPoint fields, in its order: volumes with Name and Driver, binds without.
+    Mounts: userMountPoints(config, paths).map((m) => ({
+      Type: m.Type,
+      ...(m.Name !== undefined ? { Name: m.Name } : {}),
+      Source: m.Source,
+      Destination: m.Destination,
+      ...(m.Driver !== undefined ? { Driver: m.Driver } : {}),
+      Mode: m.Mode,
+      RW: m.RW,
+      Propagation: m.Propagation,
+    })),
     Config: {
       Hostname: config?.hostname ?? rec.id.slice(0, 12),
       Domainname: '',

@@ -93,11 +93,26 @@ export function selectRecords(records: readonly LogRecord[], sel: LogSelection):
 }
 
 /** What `logs` prints for one record: with -t, docker's RFC3339Nano stamp before each line. */
-export function renderRecord(r: LogRecord, timestamps: boolean, atLineStart: boolean, details = false): string {
+export function renderRecord(r: LogRecord, timestamps: boolean, atLineStart: boolean, details = false, attrs = ''): string {
   if (!atLineStart) return r.text;
-  // --details: docker puts the log's extra attributes (from --log-opt labels/env) and a space
-  // before each line, after the timestamp; with none (we have no --log-opt yet) that is the
-  // space alone, exactly as docker prints it.
-  const text = details ? ` ${r.text}` : r.text;
+  // --details: docker puts the log's extra attributes (--log-opt tag/labels/env, as
+  // detailsPrefix below writes them) and a space before each line, after the
+  // timestamp; with none that is the space alone, exactly as docker prints it.
+  const text = details ? `${attrs} ${r.text}` : r.text;
   return timestamps ? `${r.time} ${text}` : text;
+}
+
+/** Go's url.QueryEscape: only A-Z a-z 0-9 - _ . ~ stay, a space becomes '+'. */
+function queryEscape(s: string): string {
+  return encodeURIComponent(s)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, '+');
+}
+
+/** What `logs --details` prints before a line's text: k=v pairs sorted by key, comma-joined (docker's). */
+export function detailsPrefix(attrs: Record<string, string> | undefined): string {
+  return Object.keys(attrs ?? {})
+    .sort()
+    .map((k) => `${queryEscape(k)}=${queryEscape(attrs![k]!)}`)
+    .join(',');
 }

@@ -78,5 +78,7 @@ export interface RuntimeConfig {
     healthcheck?: import('../spec/health.js').HealthcheckSpec;
     /** Applied by the monitor when the container's command exits; absent: no. */
     restart?: import('../spec/restart.js').RestartPolicy;
+    /** --log-driver/--log-opt (src/spec/logging.ts); absent: k8s-file with the default rotation. */
+    log?: import('../spec/logging.js').LogSettings;
   };
 }

@@ -2,10 +2,12 @@
 // Foreground runs: the container inherits our stdio; signals sent to the CLI are forwarded to
 // the monitor, which forwards them to the container (docker's --sig-proxy).
 import { spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { ExecError, EXIT_NOT_FOUND, EXIT_NOT_INVOKABLE, NativeError } from '../errors.js';
 import { monitorPath, packageRoot } from './paths.js';
+import type { LogSettings } from '../spec/logging.js';
 import { parseNativeMessage, splitLines, type NativeMessage } from './protocol.js';
 
 export interface LaunchResult {
@@ -83,6 +85,24 @@ export function monitorEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Process
 /** Per-file cap of the container log before it is rotated (one old file kept). */
 export const LOG_MAX_SIZE = 8 * 1024 * 1024;
 
+/** The container's --log-driver/--log-opt, from its runtime config (absent: the defaults). */
+export async function readLogSettings(configPath: string): Promise<LogSettings | undefined> {
+  const text = await readFile(configPath, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  return (JSON.parse(text) as { sandbox?: { log?: LogSettings } }).sandbox?.log;
+}
+
+/**
+ * The monitor's log arguments. --log-driver none: the output still goes through the monitor
+ * (so `attach` works) into /dev/null, where nothing is kept and nothing rotates.
+ */
+export function logArgs(log: LogSettings | undefined, path: string): string[] {
+  if (log?.driver === 'none') return ['--log', '/dev/null', '--log-max-size', '0'];
+  const args = ['--log', path, '--log-max-size', String(log?.maxSize ?? LOG_MAX_SIZE)];
+  if (log?.maxFiles !== undefined) args.push('--log-max-files', String(log.maxFiles));
+  return args;
+}
+
 export interface DetachedStart {
   /** Host pid of the container's init. */
   pid: number;
@@ -97,7 +117,7 @@ export interface DetachedStart {
  */
 export async function launchDetached(configPath: string, exitCommand: string[] = [], attachWait = false): Promise<DetachedStart> {
   const files = monitorFiles(dirname(configPath));
-  const args = ['run', '--config', configPath, '--result-fd', '3', '--log', files.log, '--log-max-size', String(LOG_MAX_SIZE), '--exit-file', files.exit, ...exitCommandArgs(exitCommand)];
+  const args = ['run', '--config', configPath, '--result-fd', '3', ...logArgs(await readLogSettings(configPath), files.log), '--exit-file', files.exit, ...exitCommandArgs(exitCommand)];
   // start -a: the monitor lets the command start once the first attach client is connected.
   if (attachWait) args.push('--attach-wait');
   const child = spawn(monitorPath(), args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true, env: monitorEnv() });

@@ -97,6 +97,10 @@ export interface CompletedSpec {
   healthcheck?: import('./health.js').HealthcheckSpec;
   /** --restart (issue 5, src/spec/restart.ts); absent: no. */
   restart?: import('./restart.js').RestartPolicy;
+  /** --log-driver/--log-opt (src/spec/logging.ts); absent: k8s-file with the default rotation. */
+  logging?: import('./logging.js').LogSettings;
+  /** --link on a user-defined network: /etc/hosts lines for the linked containers (src/network/links.ts). */
+  links?: import('../network/links.js').LinkHost[];
 }
 
 /** A problem that does not stop the run; returned by stages, printed by the CLI. */

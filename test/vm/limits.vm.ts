@@ -146,6 +146,19 @@ await test('run -d: its scope while it runs, stats shows the limit, update chang
   check(cgroupDir === '', `its cgroup is still there: ${cgroupDir}`);
 });
 
+await test('--cgroup-parent NAME.slice: the scope sits in that slice of the user manager, its limit still enforced', () => {
+  const run = sandbox('run', '-d', '--name', 'parented', '--cgroup-parent', 'sandbox-web.slice', '-m', '48m', IMAGE, 'sleep', '300');
+  check(run.code === 0, 'run -d failed', run);
+  const id = run.stdout.trim();
+  const dir = spawnSync('find', ['/sys/fs/cgroup', '-name', `sandbox-${id}.scope`], { encoding: 'utf8' }).stdout.trim();
+  // systemd nests a dashed slice in its prefix's: sandbox.slice/sandbox-web.slice.
+  check(/\/sandbox\.slice\/sandbox-web\.slice\/sandbox-[0-9a-f]{64}\.scope$/.test(dir), `the scope is at '${dir}'`);
+  const mem = sandbox('exec', 'parented', 'cat', '/sys/fs/cgroup/memory.max');
+  check(mem.code === 0 && mem.stdout.trim() === '50331648', 'memory.max inside the container is not 48m', mem);
+  const rm = sandbox('rm', '-f', 'parented');
+  check(rm.code === 0, 'sandbox rm -f failed', rm);
+});
+
 if (!existsSync(cli)) console.log('# bin/sandbox.js missing: build the tree first');
 console.log(`1..${n}`);
 console.log(`# ${n - failed} passed, ${failed} failed`);

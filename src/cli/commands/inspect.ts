@@ -6,7 +6,7 @@ import type { CommandContext } from '../context.js';
 import { parseCommandArgs } from '../parse.js';
 import { containerInspectOptions } from '../command-options.js';
 import { findCommand } from '../command-table.js';
-import { sandboxPaths } from '../../state/paths.js';
+import { sandboxPaths, type SandboxPaths } from '../../state/paths.js';
 import { ContainerStore } from '../../state/containers.js';
 import { settle } from '../../runtime/lifecycle.js';
 import { monitorFiles } from '../../runtime/launch.js';
@@ -29,7 +29,7 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   let failed = false;
   for (const ref of positionals) {
     try {
-      found.push(await inspectOne(ref, type, containers, images));
+      found.push(await inspectOne(ref, type, containers, images, paths));
     } catch {
       failed = true;
       ctx.stderr.write(`sandbox: No such object: ${ref}\n`);
@@ -40,14 +40,14 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   return failed ? 1 : 0;
 }
 
-async function inspectOne(ref: string, type: string, containers: ContainerStore, images: ImageStore): Promise<unknown> {
+async function inspectOne(ref: string, type: string, containers: ContainerStore, images: ImageStore, paths: SandboxPaths): Promise<unknown> {
   if (type !== 'image') {
     const rec = await containers.find(ref).catch(() => undefined);
     if (rec) {
       const now = await settle(containers, rec);
       const dir = containers.dir(rec.id);
       const config = await readFile(join(dir, 'config.json'), 'utf8').then((t) => JSON.parse(t) as RuntimeConfig, () => undefined);
-      return inspectContainer(now, config, { stateDir: dir, logPath: monitorFiles(dir).log });
+      return inspectContainer(now, config, { stateDir: dir, logPath: monitorFiles(dir).log, volumesRoot: join(paths.data, 'volumes') });
     }
     if (type === 'container') throw new Error('not found');
   }

@@ -9,8 +9,9 @@ import { findCommand } from '../command-table.js';
 import { sandboxPaths } from '../../state/paths.js';
 import { ContainerStore } from '../../state/containers.js';
 import { gatherFacts } from '../../state/observe.js';
-import { monitorFiles } from '../../runtime/launch.js';
-import { parseLogLines, parseLogTime, parseTail, renderRecord, selectRecords, type LogRecord } from '../../format/logs.js';
+import { monitorFiles, readLogSettings } from '../../runtime/launch.js';
+import { join } from 'node:path';
+import { detailsPrefix, parseLogLines, parseLogTime, parseTail, renderRecord, selectRecords, type LogRecord } from '../../format/logs.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,19 +47,32 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   const store = new ContainerStore(sandboxPaths(ctx.env));
   const rec = await store.find(positionals[0]!);
   const files = monitorFiles(store.dir(rec.id));
+  const log = await readLogSettings(join(store.dir(rec.id), 'config.json'));
+  if (log?.driver === 'none') {
+    // docker's answer for a driver it keeps nothing for (exit 1, as its daemon errors).
+    ctx.stderr.write('sandbox: configured logging driver does not support reading\n');
+    return 1;
+  }
+  const attrs = detailsPrefix(log?.attrs);
 
   const atStart = { stdout: true, stderr: true };
   const emit = (records: LogRecord[]) => {
     for (const r of records) {
       const out = r.stream === 'stdout' ? ctx.stdout : ctx.stderr;
-      out.write(renderRecord(r, options.timestamps, atStart[r.stream], options.details));
+      out.write(renderRecord(r, options.timestamps, atStart[r.stream], options.details, attrs));
       atStart[r.stream] = r.text.endsWith('\n');
     }
   };
 
-  const old = await readFrom(`${files.log}.1`, 0);
+  // Rotated files, oldest first (--log-opt max-file keeps ctr.log.1 .. ctr.log.N-1), then the current one.
+  let older = '';
+  for (let k = 1; ; k++) {
+    const part = await readFrom(`${files.log}.${k}`, 0);
+    if (part.ino === 0) break;
+    older = part.text + older;
+  }
   const cur = await readFrom(files.log, 0);
-  emit(selectRecords(parseLogLines(old.text + cur.text), sel));
+  emit(selectRecords(parseLogLines(older + cur.text), sel));
   if (!options.follow) return 0;
 
   // Follow: new records only, --until still applies; stop once the monitor has gone and the

@@ -2,7 +2,7 @@
 // function of its own module; this file only sequences them and owns the container's
 // lifetime (created -> running -> exited, and removal with --rm). The foreground flow is
 // runForeground(); a detached flow (issue 5) shares everything before it.
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
 import { parseRunArgs } from '../parse.js';
 import { fillRunSpec } from '../../spec/fill.js';
@@ -33,7 +33,10 @@ import { idShift } from '../../storage/id-shift.js';
 import { shiftedLayerDirs } from '../../storage/shifted-layers.js';
 import { applyNetwork, containerNetwork, joinUserNetworks, readPublishedPorts, writeNetworkEtcFiles } from '../../network/runtime.js';
 import { forgetContainer } from '../../network/members.js';
-import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVolumes, writeEtcFiles } from '../run-host.js';
+import { checkLinkLocalIps, checkLinkNetwork, linkHostsLines, parseLink, resolveLinks } from '../../network/links.js';
+import { mergeVolumesFrom, volumesFromMounts, volumesRootOf } from '../../spec/volumes-from.js';
+import { checkStorageOpts, checkVolumeDriver } from '../../spec/storage-options.js';
+import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVolumes, storeFilesystem, writeEtcFiles } from '../run-host.js';
 
 /** `mode` 'create' (sandbox create) stops after the container exists; `start` runs it. */
 export async function command(args: string[], ctx: CommandContext, mode: 'run' | 'create' = 'run'): Promise<number> {
@@ -42,6 +45,12 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   const detachKeys = parseDetachKeys(parsed.options.detachKeys || DEFAULT_DETACH_KEYS);
   const host = await readHostInputs(parsed.options);
   const spec = fillRunSpec(parsed.options, parsed.image, parsed.command, ctx.env, host);
+  // Loaded only when asked (it brings the template engine for --log-opt tag): start-up stays lean.
+  const logModule = parsed.options.logDriver !== undefined || parsed.options.logOpt.length > 0 ? await import('../../spec/logging.js') : undefined;
+  const logging = logModule?.parseLogSettings(parsed.options.logDriver, parsed.options.logOpt);
+  checkVolumeDriver(parsed.options.volumeDriver);
+  checkLinkLocalIps(parsed.options.linkLocalIp);
+  parsed.options.link.forEach(parseLink);
   // --userns=keep-id: your own ids and name, unless keep-id:uid=,gid= chose others.
   if (spec.userns?.mode === 'keep-id') spec.userns = withOwnIds(spec.userns, process.getuid?.() ?? 0, process.getgid?.() ?? 0, ownUserName());
   // The seccomp profile file, --device nodes and --privileged's host devices, before the image:
@@ -49,6 +58,12 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   await loadSecurityFiles(spec.security);
 
   const paths = sandboxPaths(ctx.env);
+  if (parsed.options.storageOpt.length > 0) checkStorageOpts(parsed.options.storageOpt, await storeFilesystem(paths.data));
+  // --volumes-from: the other containers' volumes and binds, under the run's own mounts.
+  if (parsed.options.volumesFrom.length > 0) {
+    const imported = await volumesFromMounts(parsed.options.volumesFrom, new ContainerStore(paths), volumesRootOf(paths.data));
+    spec.storage.mounts = mergeVolumesFrom(spec.storage.mounts, imported);
+  }
   const image = await imageFor(spec.image, parsed.options, paths, ctx);
   const [passwd, group] = await Promise.all([readImageFile(image.layerDirs, '/etc/passwd'), readImageFile(image.layerDirs, '/etc/group')]);
 
@@ -60,7 +75,10 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   await checkHostSide(spec);
   // The network is resolved here only to refuse bad -p/--network values and warn before
   // anything exists; createContainer resolves it again (pure apart from the IPv6 probe).
-  warnings.push(...(await containerNetwork(completed, paths)).warnings);
+  const resolvedNet = await containerNetwork(completed, paths);
+  warnings.push(...resolvedNet.warnings);
+  checkLinkNetwork(parsed.options.link, resolvedNet.network.mode);
+  if (parsed.options.link.length > 0) completed.links = await resolveLinks(parsed.options.link, resolvedNet.network.userNetworks, new ContainerStore(paths), paths);
   // Resource limits (issue 7): validated, mapped to cgroup files, and refused here when this
   // host can't enforce them, before anything is created.
   const cgroup = await planContainerCgroup(parsed.options, id, ctx.env);
@@ -77,6 +95,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   if (healthcheck) completed.healthcheck = healthcheck;
   const restart = parseRestartPolicy(parsed.options.restart, spec.lifecycle.rm);
   if (restart.name !== 'no') completed.restart = restart;
+  if (logging) completed.logging = logging;
 
   if (mode === 'create') {
     const { rec } = await createContainer(completed, paths, new ContainerStore(paths));
@@ -164,6 +183,7 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
   // User-defined networks: an address on each, recorded before the container can start.
   const joined = await joinUserNetworks(paths, network, id, rec.name);
   await writeNetworkEtcFiles(network, completed.hostname, layout, joined);
+  if (completed.links?.length) await appendFile(layout.hosts, linkHostsLines(completed.links));
   const volumes = await resolveVolumes(completed, paths, shift);
   const dirs = {
     stateDir,
@@ -179,6 +199,12 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
   const runtimeConfig = applyNetwork(toRuntimeConfig(completed, dirs, maps, driver === 'fuse-overlay' ? storageMaps : undefined), network, joined, { id, name: rec.name });
   if (completed.healthcheck) runtimeConfig.sandbox.healthcheck = completed.healthcheck;
   if (completed.restart) runtimeConfig.sandbox.restart = completed.restart;
+  // The log's attributes (tag, labels, env) need the name, known only now that the record exists.
+  if (completed.logging) {
+    const who = { id, name: rec.name, imageId: completed.imageId, imageName: completed.imageName, labels: spec.identity.labels, env: completed.env };
+    const { logAttributes } = await import('../../spec/logging.js');
+    runtimeConfig.sandbox.log = { ...completed.logging, attrs: logAttributes(completed.logging, who) };
+  }
   await writeJsonAtomic(layout.config, runtimeConfig, 0o600, { durable: false });
   return { rec, configPath: layout.config, anonymousVolumes: volumes.anonymous };
 }
@@ -245,7 +271,8 @@ async function removeWithVolumes(containers: ContainerStore, rec: ContainerRecor
   if (anonymousVolumes.length > 0) {
     const { VolumeStore } = await import('../../state/volumes.js');
     const store = new VolumeStore(paths);
-    for (const v of anonymousVolumes) await store.remove(v, remove, true).catch(() => undefined);
+    // Not forced: one another container took with --volumes-from stays (docker's volume in use).
+    for (const v of anonymousVolumes) await store.remove(v, remove).catch(() => undefined);
   }
 }
 

@@ -68,6 +68,27 @@ it('every enforcing flag is refused the same way, naming itself', async (t) => {
   }
 });
 
+it('--cgroup-parent is refused like a limit on such a host: the missing piece and the fix, nothing left', async (t) => {
+  const name = `parent-${Math.random().toString(36).slice(2)}`;
+  const r = await sandbox('run', '--rm', '--name', name, '--cgroup-parent', 'web.slice', 'lab/busybox', 'echo', 'ran');
+  t.is(r.code, 125);
+  t.is(r.stdout, '');
+  const [first, second] = r.stderr.trimEnd().split('\n');
+  t.regex(first!, /^sandbox: --cgroup-parent needs cgroup v2 delegation, and (this host has hybrid cgroups|this host has cgroup v1|no systemd user manager is reachable)/);
+  t.regex(second!, /^Fix: .*Or run without --cgroup-parent and limits\.$/);
+  const left = containers().filter((id) => {
+    try {
+      return readFileSync(join(home.dataDir, 'containers', id, 'state.json'), 'utf8').includes(name);
+    } catch {
+      return false;
+    }
+  });
+  t.deepEqual(left, [], 'no container record was created');
+  const bad = await sandbox('run', '--rm', '--cgroup-parent', '-bad.slice', 'lab/busybox', 'true');
+  t.is(bad.code, 125);
+  t.regex(bad.stderr, /^sandbox: invalid value "-bad\.slice" for --cgroup-parent: not a valid slice name\n/);
+});
+
 it('--cgroups=disabled runs without limits, on purpose', async (t) => {
   const r = await sandbox('run', '--rm', '--cgroups=disabled', 'lab/busybox', 'echo', 'ran');
   t.is(r.code, 0, r.stderr);

@@ -137,6 +137,50 @@ void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
   fuse_reply_buf(req, buf.data(), used);
 }
 
+// READDIRPLUS: the listing with each entry's lookup in the same reply, so `ls -l` or find(1)
+// on a directory the kernel hasn't seen costs one request per page of entries instead of one
+// LOOKUP per name (the kernel asks for it when lookups follow a readdir: READDIRPLUS_AUTO).
+// Each entry sent counts as a lookup (the kernel will forget it), as in op_lookup.
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  Overlay& o = ov(req);
+  auto* h = reinterpret_cast<DirHandle*>(fi->fh);
+  std::string buf(size, '\0');
+  size_t used = 0;
+  const size_t total = h->entries.size() + 2;
+  Held l(o);
+  Node* d = node(o, ino);
+  for (size_t i = static_cast<size_t>(off); i < total; i++) {
+    fuse_entry_param e{};
+    Node* n = nullptr;
+    const char* name;
+    if (i < 2) {
+      // "." and "..": no lookup (the kernel skips them), just the type.
+      name = i == 0 ? "." : "..";
+      e.attr.st_ino = ino;
+      e.attr.st_mode = S_IFDIR;
+    } else {
+      const auto& ent = h->entries[i - 2];
+      name = ent.name.c_str();
+      if (!d->removed && o.lookup(d, ent.name, &n) == 0 && o.stat(n, e.attr) == 0) {
+        e.ino = id(o, n);
+        e.attr_timeout = attr_timeout(e.attr);
+        e.entry_timeout = kTimeout;
+      } else {
+        // Gone since the listing was taken: a plain entry, which the kernel will look up.
+        n = nullptr;
+        e = fuse_entry_param{};
+        e.attr.st_ino = ent.ino;
+        e.attr.st_mode = static_cast<mode_t>(DTTOIF(ent.type));
+      }
+    }
+    size_t want = fuse_add_direntry_plus(req, buf.data() + used, size - used, name, &e, static_cast<off_t>(i + 1));
+    if (want > size - used) break;
+    used += want;
+    if (n) n->nlookup++;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
 void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   delete reinterpret_cast<DirHandle*>(fi->fh);
   fuse_reply_err(req, 0);
@@ -248,6 +292,7 @@ void add_io_ops(fuse_lowlevel_ops& ops) {
   ops.fsync = op_fsync;
   ops.opendir = op_opendir;
   ops.readdir = op_readdir;
+  ops.readdirplus = op_readdirplus;
   ops.releasedir = op_releasedir;
   ops.fsyncdir = op_fsyncdir;
   ops.statfs = op_statfs;

@@ -119,6 +119,11 @@ export const CASES: FsCase[] = [
     expect: "6775\n775\n755\n755\n",
   },
   {
+    name: "ls -l shows current modes and sizes after changes in the listed directory",
+    script: "mkdir /tmp/l; cd /tmp/l; echo 1 > a; echo 22 > b; ln -s a c; ls -l | awk 'NR>1{print $1, $5, $NF}'; chmod 600 a; echo 333 >> b; ls -l | awk 'NR>1{print $1, $5, $NF}'; rm a; ls -l | awk 'NR>1{print $1, $5, $NF}'; rm /srv/app/entry.sh; ls -la /srv/app | wc -l; ls -ln /home | awk 'NR>1{print $3, $4, $NF}'",
+    expect: "-rw-r--r-- 2 a\n-rw-r--r-- 3 b\nlrwxrwxrwx 1 a\n-rw------- 2 a\n-rw-r--r-- 7 b\nlrwxrwxrwx 1 a\n-rw-r--r-- 7 b\nlrwxrwxrwx 1 a\n3\n1000 1000 owned-by-1000\n",
+  },
+  {
     name: "flock and fcntl locks exclude another process",
     script: "/fsh lock /tmp/lk",
     expect: "flock ok\nsetlk ok\nother-flock EAGAIN\nother-setlk EAGAIN\n",

@@ -33,6 +33,11 @@ void op_init(void*, fuse_conn_info* conn) {
   // behind the kernel's back. Nothing moves behind its back here (layers are immutable, and
   // the upper dir changes only through this mount), so it only costs checks on reads.
   conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+  // Also asked for by default: "the server clears set-id bits on write, truncate and chown".
+  // Ours doesn't (its writes are root's in the user namespace, which keeps them), so the kernel
+  // must: kernels that honour this flag would otherwise leave a setuid file setuid after an
+  // unprivileged write. (6.18 clears them itself either way: GETATTR, SETATTR mode.)
+  conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
 }
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {

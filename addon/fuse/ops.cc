@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <vector>
 
 #include "fuse/ops.h"
 #include "fuse/ops_common.h"
@@ -59,30 +60,41 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   reply_entry(req, o, n, st);
 }
 
-void forget_one(Overlay& o, fuse_ino_t ino, uint64_t count) {
+// Returns a kept fd for the caller to close once the lock is released: closing the last fd of
+// an unlinked file is when the host filesystem frees it, which must not stall every request.
+int forget_one(Overlay& o, fuse_ino_t ino, uint64_t count) {
   Node* n = node(o, ino);
   n->nlookup -= count < n->nlookup ? count : n->nlookup;
+  int fd = -1;
   if (n->nlookup == 0 && n->removed && n != &o.root) {
-    if (n->keep_fd >= 0) ::close(n->keep_fd);
+    fd = n->keep_fd;
     delete n;
   }
+  return fd;
 }
 
 void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
   Overlay& o = ov(req);
+  int fd;
   {
     Held h(o);
-    forget_one(o, ino, nlookup);
+    fd = forget_one(o, ino, nlookup);
   }
+  if (fd >= 0) ::close(fd);
   fuse_reply_none(req);
 }
 
 void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   Overlay& o = ov(req);
+  std::vector<int> fds;
   {
     Held h(o);
-    for (size_t i = 0; i < count; i++) forget_one(o, forgets[i].ino, forgets[i].nlookup);
+    for (size_t i = 0; i < count; i++) {
+      int fd = forget_one(o, forgets[i].ino, forgets[i].nlookup);
+      if (fd >= 0) fds.push_back(fd);
+    }
   }
+  for (int fd : fds) ::close(fd);
   fuse_reply_none(req);
 }
 
@@ -111,6 +123,23 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
   const int fd = fi && fi->fh ? static_cast<int>(fi->fh) : -1;
   // A removed file is reached through its kept fd (the kernel flushes times after unlink).
   const bool kept = n->removed && n->keep_fd >= 0;
+  // Times the kernel writes back for a file whose last name is gone (under the writeback cache
+  // it owns mtime and ctime, and flushes the unlink's ctime at once). Nothing on disk is to
+  // change when the file is unreachable (not open) or an image layer's, but an error here would
+  // be recorded as a writeback error of the whole filesystem: syncfs(2) in the container would
+  // fail after any rm. So the answer is the attributes as they stand.
+  constexpr int kTimes = FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+                         FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME | FUSE_SET_ATTR_FORCE;
+  if (n->removed && !(to_set & ~kTimes) && (n->layer != 0 || (fd < 0 && !kept))) {
+    struct stat st{};
+    if (n->keep_fd < 0 || ::fstat(n->keep_fd, &st) < 0) {
+      st = {};
+      st.st_mode = n->type;
+    }
+    st.st_ino = n->ino;
+    o.present_ids(st);
+    return (void)fuse_reply_attr(req, &st, 0);
+  }
   // A removed image file (kept open for reading) must never change: it is the layer's.
   int r = n->removed && ((fd < 0 && !kept) || n->layer != 0) ? -ENOENT : (n->removed ? 0 : o.copy_up(n));
   const int up = kept ? AT_FDCWD : o.layer_fds[0];
@@ -206,6 +235,7 @@ void finish_create(fuse_req_t req, Overlay& o, Node* d, const char* name, bool o
     n->nlookup++;
     fi->fh = static_cast<uint64_t>(dir_fd_for_create);
     fi->keep_cache = 1;
+    n->opens++;
     fuse_reply_create(req, &e, fi);
     return;
   }
@@ -293,6 +323,7 @@ void create_tmpfile(fuse_req_t req, Overlay& o, Node* d, mode_t mode, fuse_file_
   n->ino = st.st_ino;
   n->removed = true;
   n->keep_fd = keep;
+  n->opens = 1;
   st.st_ino = n->ino;
   o.present_ids(st);
   fuse_entry_param e{};
@@ -391,10 +422,10 @@ int remove_entry(Overlay& o, Node* d, const char* name, bool want_dir) {
   }
   if (n->in_lower && (r = o.copy_up(d)) < 0) return r;
   const std::string rel = join(o.path(d), name);
-  // The last name of a file the kernel still knows (open, or reopened later through
-  // /proc/PID/fd): an O_PATH fd keeps its inode reachable, in the upper dir or, read-only,
-  // in its image layer.
-  if (!is_dir && n->nlookup > 0 && n->keep_fd < 0 && n->aliases.empty())
+  // The last name of a file still open (read through its fds, reopened through /proc/PID/fd):
+  // an O_PATH fd keeps its inode reachable, in the upper dir or, read-only, in its image layer.
+  // A file nobody has open is unreachable once unnamed: nothing to keep (rm -rf stays cheap).
+  if (!is_dir && n->opens > 0 && n->keep_fd < 0 && n->aliases.empty())
     n->keep_fd = ::openat(o.layer_fds[static_cast<size_t>(n->layer)], rel.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (n->layer == 0) {
     if (is_dir && (r = clear_upper_dir(o, rel)) < 0) return r;

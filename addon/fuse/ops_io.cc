@@ -46,6 +46,7 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
       fd = ::openat(o.layer_fds[static_cast<size_t>(n->layer)], o.path(n).c_str(),
                     (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_NOFOLLOW | O_CLOEXEC);
     }
+    if (fd >= 0) n->opens++;
   }
   if (fd < 0) return (void)fuse_reply_err(req, errno);
   fi->fh = static_cast<uint64_t>(fd);
@@ -72,8 +73,20 @@ void op_write_buf(fuse_req_t req, fuse_ino_t, fuse_bufvec* in, off_t off, fuse_f
   fuse_reply_write(req, static_cast<size_t>(n));
 }
 
-void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  Overlay& o = ov(req);
   ::close(static_cast<int>(fi->fh));
+  int kept = -1;
+  {
+    Held h(o);
+    Node* n = node(o, ino);
+    if (n->opens > 0 && --n->opens == 0 && n->removed) {
+      // Its last file closed: nothing can reach it any more.
+      kept = n->keep_fd;
+      n->keep_fd = -1;
+    }
+  }
+  if (kept >= 0) ::close(kept);
   fuse_reply_err(req, 0);
 }
 

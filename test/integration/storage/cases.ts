@@ -77,6 +77,11 @@ export const CASES: FsCase[] = [
     expect: "fsync ok\nfdatasync ok\nsyncfs ok\ndurable\n",
   },
   {
+    name: "removing files, new, open and from the image, leaves no error for syncfs to report",
+    script: "echo a > /tmp/keep; /fsh syncfs-around /tmp/keep 'rm /etc/group /bin/ls; echo b > /tmp/x; rm /tmp/x; exec 3>/tmp/y; rm /tmp/y; exec 4</etc/passwd; rm /etc/passwd'",
+    expect: "syncfs ok\n",
+  },
+  {
     name: "renameat2 RENAME_EXCHANGE and RENAME_NOREPLACE",
     script: "echo 1 > /tmp/x1; echo 2 > /tmp/x2; /fsh exchange /tmp/x1 /tmp/x2; cat /tmp/x1 /tmp/x2; /fsh noreplace /tmp/x1 /tmp/x2; /fsh noreplace /tmp/x1 /tmp/x3; ls /tmp/x1 2>&1; /fsh exchange /etc/x9 /tmp/x3; /fsh exchange /etc/group /tmp/x3; head -c 1 /etc/group; echo",
     expect: "exchange ok\n2\n1\nnoreplace EEXIST\nnoreplace ok\nls: /tmp/x1: No such file or directory\nexchange ENOENT\nexchange ok\n2\n",

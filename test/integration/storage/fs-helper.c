@@ -165,9 +165,20 @@ static int cmd_as(const char *uid, const char *script) {
   return printf("exec %s\n", ename(errno)), 1;
 }
 
+/* syncfs(2) through an fd opened before SCRIPT runs: what SCRIPT left as a writeback error of
+ * the filesystem is reported there (errseq), as it would be to a long-running program. */
+static int cmd_syncfs_around(const char *file, const char *script) {
+  int fd = open(file, O_RDONLY);
+  if (fd < 0) return printf("open %s\n", ename(errno)), 1;
+  if (system(script) != 0) printf("script failed\n");
+  printf("syncfs %s\n", ename(R(syncfs(fd))));
+  return 0;
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   if (argc == 4 && !strcmp(argv[1], "as")) return cmd_as(argv[2], argv[3]);
+  if (argc == 4 && !strcmp(argv[1], "syncfs-around")) return cmd_syncfs_around(argv[2], argv[3]);
   if (argc == 3 && !strcmp(argv[1], "xattr")) return cmd_xattr(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "mmap")) return cmd_mmap(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "fsync")) return cmd_fsync(argv[2]);
@@ -177,6 +188,6 @@ int main(int argc, char **argv) {
   if (argc == 3 && !strcmp(argv[1], "lock")) return cmd_lock(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "writers")) return cmd_writers(argv[2]);
   if (argc == 4 && !strcmp(argv[1], "getx")) return cmd_getx(argv[2], argv[3]);
-  fprintf(stderr, "usage: fs-helper xattr|mmap|fsync|lock|writers FILE | exchange|noreplace A B | tmpfile[-excl] DIR NAME | getx FILE NAME | as UID SCRIPT\n");
+  fprintf(stderr, "usage: fs-helper xattr|mmap|fsync|lock|writers FILE | exchange|noreplace A B | tmpfile[-excl] DIR NAME | getx FILE NAME | as UID SCRIPT | syncfs-around FILE SCRIPT\n");
   return 2;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <vector>
 
 #include "fuse/ops.h"
 #include "fuse/ops_common.h"
@@ -29,6 +30,15 @@ void op_init(void*, fuse_conn_info* conn) {
   // merges), and without it every path through one costs a READLINK round trip. Safe for the
   // same reason as the entry cache: a symlink only changes through this mount.
   conn->want |= conn->capable & FUSE_CAP_CACHE_SYMLINKS;
+  // libfuse asks for this by default: drop cached pages when a file's mtime or size moves
+  // behind the kernel's back. Nothing moves behind its back here (layers are immutable, and
+  // the upper dir changes only through this mount), so it only costs checks on reads.
+  conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+  // Also asked for by default: "the server clears set-id bits on write, truncate and chown".
+  // Ours doesn't (its writes are root's in the user namespace, which keeps them), so the kernel
+  // must: kernels that honour this flag would otherwise leave a setuid file setuid after an
+  // unprivileged write. (6.18 clears them itself either way: GETATTR, SETATTR mode.)
+  conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
 }
 
 void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
@@ -50,30 +60,41 @@ void op_lookup(fuse_req_t req, fuse_ino_t parent, const char* name) {
   reply_entry(req, o, n, st);
 }
 
-void forget_one(Overlay& o, fuse_ino_t ino, uint64_t count) {
+// Returns a kept fd for the caller to close once the lock is released: closing the last fd of
+// an unlinked file is when the host filesystem frees it, which must not stall every request.
+int forget_one(Overlay& o, fuse_ino_t ino, uint64_t count) {
   Node* n = node(o, ino);
   n->nlookup -= count < n->nlookup ? count : n->nlookup;
+  int fd = -1;
   if (n->nlookup == 0 && n->removed && n != &o.root) {
-    if (n->keep_fd >= 0) ::close(n->keep_fd);
+    fd = n->keep_fd;
     delete n;
   }
+  return fd;
 }
 
 void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup) {
   Overlay& o = ov(req);
+  int fd;
   {
     Held h(o);
-    forget_one(o, ino, nlookup);
+    fd = forget_one(o, ino, nlookup);
   }
+  if (fd >= 0) ::close(fd);
   fuse_reply_none(req);
 }
 
 void op_forget_multi(fuse_req_t req, size_t count, fuse_forget_data* forgets) {
   Overlay& o = ov(req);
+  std::vector<int> fds;
   {
     Held h(o);
-    for (size_t i = 0; i < count; i++) forget_one(o, forgets[i].ino, forgets[i].nlookup);
+    for (size_t i = 0; i < count; i++) {
+      int fd = forget_one(o, forgets[i].ino, forgets[i].nlookup);
+      if (fd >= 0) fds.push_back(fd);
+    }
   }
+  for (int fd : fds) ::close(fd);
   fuse_reply_none(req);
 }
 
@@ -102,7 +123,25 @@ void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat* attr, int to_set, f
   const int fd = fi && fi->fh ? static_cast<int>(fi->fh) : -1;
   // A removed file is reached through its kept fd (the kernel flushes times after unlink).
   const bool kept = n->removed && n->keep_fd >= 0;
-  int r = n->removed && fd < 0 && !kept ? -ENOENT : (n->removed ? 0 : o.copy_up(n));
+  // Times the kernel writes back for a file whose last name is gone (under the writeback cache
+  // it owns mtime and ctime, and flushes the unlink's ctime at once). Nothing on disk is to
+  // change when the file is unreachable (not open) or an image layer's, but an error here would
+  // be recorded as a writeback error of the whole filesystem: syncfs(2) in the container would
+  // fail after any rm. So the answer is the attributes as they stand.
+  constexpr int kTimes = FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+                         FUSE_SET_ATTR_MTIME_NOW | FUSE_SET_ATTR_CTIME | FUSE_SET_ATTR_FORCE;
+  if (n->removed && !(to_set & ~kTimes) && (n->layer != 0 || (fd < 0 && !kept))) {
+    struct stat st{};
+    if (n->keep_fd < 0 || ::fstat(n->keep_fd, &st) < 0) {
+      st = {};
+      st.st_mode = n->type;
+    }
+    st.st_ino = n->ino;
+    o.present_ids(st);
+    return (void)fuse_reply_attr(req, &st, 0);
+  }
+  // A removed image file (kept open for reading) must never change: it is the layer's.
+  int r = n->removed && ((fd < 0 && !kept) || n->layer != 0) ? -ENOENT : (n->removed ? 0 : o.copy_up(n));
   const int up = kept ? AT_FDCWD : o.layer_fds[0];
   const std::string rel = kept ? "/proc/self/fd/" + std::to_string(n->keep_fd) : o.path(n);
   const int nofollow = kept ? 0 : AT_SYMLINK_NOFOLLOW;
@@ -196,6 +235,7 @@ void finish_create(fuse_req_t req, Overlay& o, Node* d, const char* name, bool o
     n->nlookup++;
     fi->fh = static_cast<uint64_t>(dir_fd_for_create);
     fi->keep_cache = 1;
+    n->opens++;
     fuse_reply_create(req, &e, fi);
     return;
   }
@@ -242,18 +282,68 @@ void op_symlink(fuse_req_t req, const char* link, fuse_ino_t parent, const char*
   finish_create(req, o, d, name, wh);
 }
 
+// open(2) flags for a file the kernel will use through its writeback cache, which reads pages
+// back from write-only files and does appends itself.
+int backing_flags(int flags) {
+  if (writeback) {
+    if ((flags & O_ACCMODE) == O_WRONLY) flags = (flags & ~O_ACCMODE) | O_RDWR;
+    flags &= ~O_APPEND;
+  }
+  return flags;
+}
+
+// O_TMPFILE (FUSE_TMPFILE, handed to us as a CREATE named "/": see server.cc). The file is an
+// unnamed inode in the parent's upper directory, a node with no name (removed, reached through
+// keep_fd like an unlinked open file) until linkat(2) gives it one (op_link). It is made
+// linkable on the host side; O_EXCL's "never linkable" is the container kernel's to enforce,
+// and it does (I_LINKABLE) before any LINK reaches us.
+void create_tmpfile(fuse_req_t req, Overlay& o, Node* d, mode_t mode, fuse_file_info* fi) {
+  int r = d->removed ? -ENOENT : o.copy_up(d);
+  int fd = -1;
+  if (r == 0) {
+    fd = ::openat(o.layer_fds[0], o.path(d).c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, mode & 07777);
+    if (fd < 0) r = -errno;
+  }
+  const fuse_ctx* ctx = fuse_req_ctx(req);
+  if (r == 0 && ::fchown(fd, o.uids.to_disk(ctx->uid), o.gids.to_disk(ctx->gid)) < 0) r = -errno;
+  struct stat st;
+  if (r == 0 && ::fstat(fd, &st) < 0) r = -errno;
+  int keep = -1;
+  if (r == 0) {
+    keep = ::open(("/proc/self/fd/" + std::to_string(fd)).c_str(), O_PATH | O_CLOEXEC);
+    if (keep < 0) r = -errno;
+  }
+  if (r < 0) {
+    if (fd >= 0) ::close(fd);
+    return (void)fuse_reply_err(req, -r);
+  }
+  Node* n = new Node;
+  n->parent = d;
+  n->type = S_IFREG;
+  n->ino = st.st_ino;
+  n->removed = true;
+  n->keep_fd = keep;
+  n->opens = 1;
+  st.st_ino = n->ino;
+  o.present_ids(st);
+  fuse_entry_param e{};
+  e.ino = id(o, n);
+  e.attr = st;
+  e.attr_timeout = attr_timeout(st);
+  n->nlookup++;
+  fi->fh = static_cast<uint64_t>(fd);
+  fi->keep_cache = 1;
+  fuse_reply_create(req, &e, fi);
+}
+
 void op_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode, fuse_file_info* fi) {
   Overlay& o = ov(req);
   Held h(o);
   Node* d = node(o, parent);
+  if (std::strcmp(name, "/") == 0) return create_tmpfile(req, o, d, mode, fi);
   bool wh = false;
   int r = begin_create(o, d, name, wh);
-  int flags = fi->flags;
-  if (writeback) {
-    // The writeback cache reads pages back from write-only files and does appends itself.
-    if ((flags & O_ACCMODE) == O_WRONLY) flags = (flags & ~O_ACCMODE) | O_RDWR;
-    flags &= ~O_APPEND;
-  }
+  const int flags = backing_flags(fi->flags);
   int fd = -1;
   if (r == 0) {
     fd = ::openat(o.layer_fds[0], join(o.path(d), name).c_str(),
@@ -270,16 +360,30 @@ void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char* n
   Node* n = node(o, ino);
   Node* d = node(o, newparent);
   bool wh = false;
-  int r = n->removed ? -ENOENT : o.copy_up(n);
+  // A node without a name that the kernel still links: an O_TMPFILE file (the kernel refuses
+  // a link to an unlinked file itself, so nothing else gets here). Linked through its kept fd.
+  const bool unnamed = n->removed && n->keep_fd >= 0 && n->layer == 0;
+  int r = unnamed ? 0 : (n->removed ? -ENOENT : o.copy_up(n));
   if (r == 0) r = begin_create(o, d, newname, wh);
   const std::string rel = join(o.path(d), newname);
-  if (r == 0 && ::linkat(o.layer_fds[0], o.path(n).c_str(), o.layer_fds[0], rel.c_str(), 0) < 0) r = -errno;
+  if (r == 0) {
+    const int l = unnamed ? ::linkat(AT_FDCWD, ("/proc/self/fd/" + std::to_string(n->keep_fd)).c_str(), o.layer_fds[0],
+                                     rel.c_str(), AT_SYMLINK_FOLLOW)
+                          : ::linkat(o.layer_fds[0], o.path(n).c_str(), o.layer_fds[0], rel.c_str(), 0);
+    if (l < 0) r = -errno;
+  }
   struct stat st;
   if (r == 0 && ::fstatat(o.layer_fds[0], rel.c_str(), &st, AT_SYMLINK_NOFOLLOW) < 0) r = -errno;
   if (r < 0) return (void)fuse_reply_err(req, -r);
   // The same node for the new name: the kernel then keeps one inode (and one page cache and
   // one set of attributes) for both names, as for any hard link.
   o.add_name(n, d, newname);
+  if (unnamed) {
+    // Named now: paths reach it, and removing the name must restore a whiteout it replaced.
+    n->in_lower = wh;
+    ::close(n->keep_fd);
+    n->keep_fd = -1;
+  }
   st.st_ino = n->ino;
   o.present_ids(st);
   reply_entry(req, o, n, st);
@@ -318,10 +422,13 @@ int remove_entry(Overlay& o, Node* d, const char* name, bool want_dir) {
   }
   if (n->in_lower && (r = o.copy_up(d)) < 0) return r;
   const std::string rel = join(o.path(d), name);
+  // The last name of a file still open (read through its fds, reopened through /proc/PID/fd):
+  // an O_PATH fd keeps its inode reachable, in the upper dir or, read-only, in its image layer.
+  // A file nobody has open is unreachable once unnamed: nothing to keep (rm -rf stays cheap).
+  if (!is_dir && n->opens > 0 && n->keep_fd < 0 && n->aliases.empty())
+    n->keep_fd = ::openat(o.layer_fds[static_cast<size_t>(n->layer)], rel.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (n->layer == 0) {
     if (is_dir && (r = clear_upper_dir(o, rel)) < 0) return r;
-    if (!is_dir && n->nlookup > 0 && n->keep_fd < 0 && n->aliases.empty())
-      n->keep_fd = ::openat(o.layer_fds[0], rel.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
     if (::unlinkat(o.layer_fds[0], rel.c_str(), is_dir ? AT_REMOVEDIR : 0) < 0) return -errno;
   }
   if (n->in_lower && (r = o.make_whiteout(d, name)) < 0) return r;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "fuse/ops_common.h"
@@ -28,15 +29,24 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   {
     Held h(o);
     Node* n = node(o, ino);
-    if (n->removed) return (void)fuse_reply_err(req, ENOENT);
-    // Copy-up on the first open for writing (as the kernel overlay does), not on the first
-    // write: an fd must never switch files under its owner.
-    if (writes) {
-      int r = o.copy_up(n);
-      if (r < 0) return (void)fuse_reply_err(req, -r);
+    if (n->removed) {
+      // Reopened through /proc/PID/fd after its last name went (an unlinked open file, an
+      // O_TMPFILE file): its kept fd still reaches the upper dir's inode.
+      // A removed image file is still the layer's: reading it is all it allows.
+      if (n->keep_fd < 0 || (writes && n->layer != 0)) return (void)fuse_reply_err(req, ENOENT);
+      const std::string kept = "/proc/self/fd/" + std::to_string(n->keep_fd);
+      fd = ::open(kept.c_str(), (flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_NOFOLLOW)) | O_CLOEXEC);
+    } else {
+      // Copy-up on the first open for writing (as the kernel overlay does), not on the first
+      // write: an fd must never switch files under its owner.
+      if (writes) {
+        int r = o.copy_up(n);
+        if (r < 0) return (void)fuse_reply_err(req, -r);
+      }
+      fd = ::openat(o.layer_fds[static_cast<size_t>(n->layer)], o.path(n).c_str(),
+                    (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_NOFOLLOW | O_CLOEXEC);
     }
-    fd = ::openat(o.layer_fds[static_cast<size_t>(n->layer)], o.path(n).c_str(),
-                  (flags & ~(O_CREAT | O_EXCL | O_NOCTTY)) | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) n->opens++;
   }
   if (fd < 0) return (void)fuse_reply_err(req, errno);
   fi->fh = static_cast<uint64_t>(fd);
@@ -63,10 +73,20 @@ void op_write_buf(fuse_req_t req, fuse_ino_t, fuse_bufvec* in, off_t off, fuse_f
   fuse_reply_write(req, static_cast<size_t>(n));
 }
 
-void op_flush(fuse_req_t req, fuse_ino_t, fuse_file_info*) { fuse_reply_err(req, 0); }
-
-void op_release(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
+void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
+  Overlay& o = ov(req);
   ::close(static_cast<int>(fi->fh));
+  int kept = -1;
+  {
+    Held h(o);
+    Node* n = node(o, ino);
+    if (n->opens > 0 && --n->opens == 0 && n->removed) {
+      // Its last file closed: nothing can reach it any more.
+      kept = n->keep_fd;
+      n->keep_fd = -1;
+    }
+  }
+  if (kept >= 0) ::close(kept);
   fuse_reply_err(req, 0);
 }
 
@@ -130,6 +150,50 @@ void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_fil
   fuse_reply_buf(req, buf.data(), used);
 }
 
+// READDIRPLUS: the listing with each entry's lookup in the same reply, so `ls -l` or find(1)
+// on a directory the kernel hasn't seen costs one request per page of entries instead of one
+// LOOKUP per name (the kernel asks for it when lookups follow a readdir: READDIRPLUS_AUTO).
+// Each entry sent counts as a lookup (the kernel will forget it), as in op_lookup.
+void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, fuse_file_info* fi) {
+  Overlay& o = ov(req);
+  auto* h = reinterpret_cast<DirHandle*>(fi->fh);
+  std::string buf(size, '\0');
+  size_t used = 0;
+  const size_t total = h->entries.size() + 2;
+  Held l(o);
+  Node* d = node(o, ino);
+  for (size_t i = static_cast<size_t>(off); i < total; i++) {
+    fuse_entry_param e{};
+    Node* n = nullptr;
+    const char* name;
+    if (i < 2) {
+      // "." and "..": no lookup (the kernel skips them), just the type.
+      name = i == 0 ? "." : "..";
+      e.attr.st_ino = ino;
+      e.attr.st_mode = S_IFDIR;
+    } else {
+      const auto& ent = h->entries[i - 2];
+      name = ent.name.c_str();
+      if (!d->removed && o.lookup(d, ent.name, &n) == 0 && o.stat(n, e.attr) == 0) {
+        e.ino = id(o, n);
+        e.attr_timeout = attr_timeout(e.attr);
+        e.entry_timeout = kTimeout;
+      } else {
+        // Gone since the listing was taken: a plain entry, which the kernel will look up.
+        n = nullptr;
+        e = fuse_entry_param{};
+        e.attr.st_ino = ent.ino;
+        e.attr.st_mode = static_cast<mode_t>(DTTOIF(ent.type));
+      }
+    }
+    size_t want = fuse_add_direntry_plus(req, buf.data() + used, size - used, name, &e, static_cast<off_t>(i + 1));
+    if (want > size - used) break;
+    used += want;
+    if (n) n->nlookup++;
+  }
+  fuse_reply_buf(req, buf.data(), used);
+}
+
 void op_releasedir(fuse_req_t req, fuse_ino_t, fuse_file_info* fi) {
   delete reinterpret_cast<DirHandle*>(fi->fh);
   fuse_reply_err(req, 0);
@@ -168,7 +232,7 @@ void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char* name, const char* v
   if (own_xattr(name)) return (void)fuse_reply_err(req, EPERM);
   Held h(o);
   Node* n = node(o, ino);
-  int r = o.copy_up(n);
+  int r = n->removed ? -ENOENT : o.copy_up(n);
   if (r == 0 && ::lsetxattr(abs_path(o, n).c_str(), name, value, size, flags) < 0) r = -errno;
   fuse_reply_err(req, -r);
 }
@@ -179,7 +243,11 @@ void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char* name, size_t size) 
   std::string p;
   {
     Held h(o);
-    p = abs_path(o, node(o, ino));
+    Node* n = node(o, ino);
+    // A file without a name any more (unlinked while open): its old path may name another
+    // file by now, so it shows none.
+    if (n->removed) return (void)fuse_reply_err(req, ENODATA);
+    p = abs_path(o, n);
   }
   std::string buf(size, '\0');
   ssize_t len = ::lgetxattr(p.c_str(), name, size ? buf.data() : nullptr, size);
@@ -193,7 +261,9 @@ void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size) {
   std::string p;
   {
     Held h(o);
-    p = abs_path(o, node(o, ino));
+    Node* n = node(o, ino);
+    if (n->removed) return (void)(size == 0 ? fuse_reply_xattr(req, 0) : fuse_reply_buf(req, nullptr, 0));
+    p = abs_path(o, n);
   }
   ssize_t len = ::llistxattr(p.c_str(), nullptr, 0);
   if (len < 0) return (void)fuse_reply_err(req, errno);
@@ -217,7 +287,7 @@ void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char* name) {
   if (own_xattr(name)) return (void)fuse_reply_err(req, ENODATA);
   Held h(o);
   Node* n = node(o, ino);
-  int r = o.copy_up(n);
+  int r = n->removed ? -ENOENT : o.copy_up(n);
   if (r == 0 && ::lremovexattr(abs_path(o, n).c_str(), name) < 0) r = -errno;
   fuse_reply_err(req, -r);
 }
@@ -228,11 +298,14 @@ void add_io_ops(fuse_lowlevel_ops& ops) {
   ops.open = op_open;
   ops.read = op_read;
   ops.write_buf = op_write_buf;
-  ops.flush = op_flush;
+  // No flush: close(2) has nothing to tell us (data goes to the backing fd as it comes, locks
+  // live in the kernel), and the first ENOSYS makes the kernel stop sending FLUSH, which was
+  // a round trip on every close (two per `echo > f` in a shell: the redirection dup2s).
   ops.release = op_release;
   ops.fsync = op_fsync;
   ops.opendir = op_opendir;
   ops.readdir = op_readdir;
+  ops.readdirplus = op_readdirplus;
   ops.releasedir = op_releasedir;
   ops.fsyncdir = op_fsyncdir;
   ops.statfs = op_statfs;

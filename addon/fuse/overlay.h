@@ -48,8 +48,11 @@ struct Node {
   ino_t ino = 0;          // reported st_ino, fixed at first lookup
   uint64_t nlookup = 0;
   bool removed = false;
-  // A removed regular file the kernel still knows (open, or dirty pages and times to write
-  // back): an O_PATH fd keeps it reachable for getattr/setattr after its name is gone.
+  // Files the kernel has open on this node (OPEN/CREATE not yet RELEASEd; a mapping keeps its
+  // file open). A removed file is reachable only while this is above 0 (its fds, /proc/PID/fd).
+  int opens = 0;
+  // A removed regular file still open: an O_PATH fd keeps it reachable for getattr, setattr
+  // and reopening after its name is gone. Closed with the last release or the forget.
   int keep_fd = -1;
   std::unordered_map<std::string, Node*> kids;
   // Names made by link(2) besides (parent, name): the kernel gets one node id for all of them,

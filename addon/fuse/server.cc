@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,9 +38,41 @@ int receive_fd(int sock) {
   return fdpass::receive(sock, 'f', fd, "the fuse connection", err) == 1 ? fd.release() : -1;
 }
 
+// The connection's reads and writes, through libfuse's custom-io hooks so that one request
+// libfuse 3.14 doesn't know can be served: FUSE_TMPFILE (Linux 6.1, O_TMPFILE). Its request
+// is a FUSE_CREATE's (fuse_create_in, then the name, which the VFS gives as "/") and its reply
+// is a CREATE's (entry, then open), so we hand it to libfuse as a CREATE and op_create knows
+// it by that name, which no real create can carry. No splice_receive: libfuse then reads every
+// request with one read(2) (a spliced small request costs a splice and a read), and we see
+// every header. Replies still go out by splice (splice_send).
+struct InHeader {  // struct fuse_in_header, the kernel ABI: opcode is the second word
+  uint32_t len;
+  uint32_t opcode;
+};
+constexpr uint32_t kOpCreate = 35;   // FUSE_CREATE
+constexpr uint32_t kOpTmpfile = 51;  // FUSE_TMPFILE
+
+ssize_t io_read(int fd, void* buf, size_t len, void*) {
+  ssize_t n = ::read(fd, buf, len);
+  if (n >= static_cast<ssize_t>(sizeof(InHeader))) {
+    auto* h = static_cast<InHeader*>(buf);
+    if (h->opcode == kOpTmpfile) h->opcode = kOpCreate;
+  }
+  return n;
+}
+
+ssize_t io_writev(int fd, struct iovec* iov, int count, void*) { return ::writev(fd, iov, count); }
+
+ssize_t io_splice_send(int fdin, off_t* offin, int fdout, off_t* offout, size_t len, unsigned int flags, void*) {
+  return ::splice(fdin, offin, fdout, offout, len, flags);
+}
+
 }  // namespace
 
 int serve(const OverlayConfig& cfg, int fuse_fd, int threads, std::string& problem) {
+  // The kernel has already applied the container process's umask to every mode it sends; ours
+  // (the monitor's) must not take more bits away (umask 0 then touch gives 0666, as anywhere).
+  ::umask(0);
   Overlay overlay;
   if (overlay.init(cfg, problem) < 0) return -1;
   fuse_set_log_func(quiet_log);
@@ -50,9 +84,13 @@ int serve(const OverlayConfig& cfg, int fuse_fd, int threads, std::string& probl
     problem = "fuse_session_new failed";
     return -1;
   }
-  // libfuse takes an already-mounted connection as "/dev/fd/N".
-  std::string dev = "/dev/fd/" + std::to_string(fuse_fd);
-  if (fuse_session_mount(se, dev.c_str()) != 0) {
+  // The connection is already mounted (by the init); libfuse reads and writes it through our
+  // hooks. The session closes the fd when it is destroyed.
+  fuse_custom_io io{};
+  io.read = io_read;
+  io.writev = io_writev;
+  io.splice_send = io_splice_send;
+  if (fuse_session_custom_io(se, &io, fuse_fd) != 0) {
     fuse_session_destroy(se);
     problem = "attach to the fuse connection";
     return -1;

@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/fs: rootfs I/O in a container, alternated in one run (issue 9). Targets:
-#   host            fs-inner.sh on a host dir of the same filesystem as the store (the baseline)
+#   host            fs-inner.sh on a host dir of the same filesystem as the store (the baseline),
+#                   run by busybox sh when the host has busybox (the containers' shell and dd)
 #   overlay         sandbox run --storage-driver overlay       (kernel overlay in the user namespace)
 #   fuse-overlay    sandbox run --storage-driver fuse-overlay  (ours: addon/fuse)
 #   fuse-overlayfs  the same image layers under fuse-overlayfs 1.x, mounted in a user namespace
@@ -22,6 +23,12 @@ unset NODE_EXTRA_CA_CERTS  # see ../shared/BASELINE.md: it taxes every node star
 SBX="node -- $ROOT/bin/sandbox.js"
 $SBX load -i "${SANDBOX_FIXTURES:?set SANDBOX_FIXTURES}/busybox.docker.tar" >/dev/null
 OUT=$W/fs.tsv; : > "$OUT"
+# A nanosecond clock for every target (see clock.c); built here so no binary lives in the tree.
+CLOCK=$W/fs-clock
+cc -static -O2 -o "$CLOCK" "$ROOT/bench/fs/clock.c"
+# The host runs the same busybox shell and dd as the containers when it has busybox, so a
+# ratio measures the filesystem, not dash against ash.
+HOSTSH=sh; command -v busybox >/dev/null && HOSTSH="busybox sh"
 
 layers=$(node --input-type=module -e "
 import { ImageStore } from '$ROOT/dist/src/image/store.js';
@@ -38,19 +45,19 @@ run_ref() {  # fuse-overlayfs on the same layers, in a throwaway user+mount+pid 
     fuse-overlayfs -o lowerdir=$2,upperdir=$t/upper,workdir=$t/work $t/m 2>/dev/null
     mkdir -p $t/m/proc $t/m/dev; mount -t proc proc $t/m/proc
     for d in null zero; do touch $t/m/dev/$d; mount --bind /dev/$d $t/m/dev/$d; done
-    cp $3 $t/m/fs-inner.sh
-    chroot $t/m sh /fs-inner.sh /var/tmp/t $4 $5
-    umount -l $t/m/proc; umount -l $t/m; rm -rf $t/upper $t/work' ref "$t" "$layers" "$INNER" "$MB" "$N"
+    cp $3 $t/m/fs-inner.sh; cp $6 $t/m/fs-clock
+    chroot $t/m sh /fs-inner.sh /var/tmp/t $4 $5 /fs-clock
+    umount -l $t/m/proc; umount -l $t/m; rm -rf $t/upper $t/work' ref "$t" "$layers" "$INNER" "$MB" "$N" "$CLOCK"
   rm -rf "$t" 2>/dev/null || true
 }
 
-V="-v $INNER:/fs-inner.sh:ro"
+V="-v $INNER:/fs-inner.sh:ro -v $CLOCK:/fs-clock:ro"
 names="host overlay fuse-overlay fuse-overlayfs"
 for rep in $(seq "$REPS"); do
   for n in $names; do
     case $n in
-      host) r=$(sh "$INNER" "$W/host" "$MB" "$N"); rm -rf "$W/host" ;;
-      overlay|fuse-overlay) r=$($SBX run --rm --storage-driver "$n" $V lab/busybox sh /fs-inner.sh /var/tmp/t "$MB" "$N") ;;
+      host) r=$($HOSTSH "$INNER" "$W/host" "$MB" "$N" "$CLOCK"); rm -rf "$W/host" ;;
+      overlay|fuse-overlay) r=$($SBX run --rm --storage-driver "$n" $V lab/busybox sh /fs-inner.sh /var/tmp/t "$MB" "$N" /fs-clock) ;;
       fuse-overlayfs) command -v fuse-overlayfs >/dev/null || continue; r=$(run_ref) ;;
     esac
     printf '%s\t%s\t%s\n' "$n" "$r" "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT" >&2

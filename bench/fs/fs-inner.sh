@@ -1,13 +1,17 @@
 #!/bin/sh
-# Runs INSIDE the container (or on the host as the baseline): fs-inner.sh DIR MB NFILES
+# Runs INSIDE the container (or on the host as the baseline): fs-inner.sh DIR MB NFILES [CLOCK]
 # Prints: write_MBps read_MBps create_ops stat_ops delete_ops
 # The POSIX-sh twin of ../shared/baseline/fs-inner.sh (which needs bash): busybox's ash runs
 # printf and [ as builtins, so no fork per file. Metadata phase first, then the 1 GiB write
 # (dd conv=fsync) and the warm read, as there.
+# CLOCK: bench/fs/clock.c built static (nanoseconds); without it /proc/uptime's centiseconds.
 set -e
-d=$1; mb=$2; n=$3
-# busybox date has no %N: /proc/uptime's centiseconds, as ns (same clock for every target).
-now() { read -r up _ < /proc/uptime; echo "${up%.*}${up#*.}0000000"; }
+d=$1; mb=$2; n=$3; clock=${4:-}
+if [ -n "$clock" ] && [ -x "$clock" ]; then
+  now() { "$clock"; }
+else
+  now() { read -r up _ < /proc/uptime; echo "${up%.*}${up#*.}0000000"; }
+fi
 mkdir -p "$d"; cd "$d"; rm -rf f m; sync
 mkdir m; cd m
 t3=$(now); i=0; while [ $i -lt "$n" ]; do printf '%064d\n' "$i" > "f$i"; i=$((i+1)); done; t4=$(now)

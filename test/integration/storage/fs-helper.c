@@ -1,5 +1,5 @@
 /* The conformance suite's in-container helper for what busybox can't do: xattrs, mmap,
- * fsync, renameat2 flags, O_TMPFILE, locks, parallel writers. Built static by the suite (so
+ * fsync, renameat2 flags, O_TMPFILE, locks, parallel writers, running as another user. Built static by the suite (so
  * it runs in any image) and bind-mounted read-only. Each command prints one result line:
  * what a user would see, or the errno's name. */
 #define _GNU_SOURCE
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -88,8 +89,8 @@ static int cmd_rename(const char *how, const char *a, const char *b) {
   return 0;
 }
 
-static int cmd_tmpfile(const char *dir, const char *name) {
-  int fd = open(dir, O_TMPFILE | O_RDWR, 0600);
+static int cmd_tmpfile(const char *dir, const char *name, int excl) {
+  int fd = open(dir, O_TMPFILE | O_RDWR | (excl ? O_EXCL : 0), 0600);
   if (fd < 0) return printf("tmpfile %s\n", ename(errno)), 0;
   if (write(fd, "anon\n", 5) != 5) return printf("write %s\n", ename(errno)), 1;
   char path[64];
@@ -154,16 +155,39 @@ static int cmd_getx(const char *f, const char *name) {
   return 0;
 }
 
+/* Run a shell command as an unprivileged user (no capabilities, so no CAP_FSETID): what the
+ * kernel does to set-id bits on that user's writes is then visible. */
+static int cmd_as(const char *uid, const char *script) {
+  gid_t g = (gid_t)atoi(uid);
+  if (setgroups(0, NULL) < 0 || setgid(g) < 0 || setuid((uid_t)atoi(uid)) < 0)
+    return printf("as %s\n", ename(errno)), 1;
+  execl("/bin/sh", "sh", "-c", script, (char *)NULL);
+  return printf("exec %s\n", ename(errno)), 1;
+}
+
+/* syncfs(2) through an fd opened before SCRIPT runs: what SCRIPT left as a writeback error of
+ * the filesystem is reported there (errseq), as it would be to a long-running program. */
+static int cmd_syncfs_around(const char *file, const char *script) {
+  int fd = open(file, O_RDONLY);
+  if (fd < 0) return printf("open %s\n", ename(errno)), 1;
+  if (system(script) != 0) printf("script failed\n");
+  printf("syncfs %s\n", ename(R(syncfs(fd))));
+  return 0;
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
+  if (argc == 4 && !strcmp(argv[1], "as")) return cmd_as(argv[2], argv[3]);
+  if (argc == 4 && !strcmp(argv[1], "syncfs-around")) return cmd_syncfs_around(argv[2], argv[3]);
   if (argc == 3 && !strcmp(argv[1], "xattr")) return cmd_xattr(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "mmap")) return cmd_mmap(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "fsync")) return cmd_fsync(argv[2]);
   if (argc == 4 && (!strcmp(argv[1], "exchange") || !strcmp(argv[1], "noreplace"))) return cmd_rename(argv[1], argv[2], argv[3]);
-  if (argc == 4 && !strcmp(argv[1], "tmpfile")) return cmd_tmpfile(argv[2], argv[3]);
+  if (argc == 4 && !strcmp(argv[1], "tmpfile")) return cmd_tmpfile(argv[2], argv[3], 0);
+  if (argc == 4 && !strcmp(argv[1], "tmpfile-excl")) return cmd_tmpfile(argv[2], argv[3], 1);
   if (argc == 3 && !strcmp(argv[1], "lock")) return cmd_lock(argv[2]);
   if (argc == 3 && !strcmp(argv[1], "writers")) return cmd_writers(argv[2]);
   if (argc == 4 && !strcmp(argv[1], "getx")) return cmd_getx(argv[2], argv[3]);
-  fprintf(stderr, "usage: fs-helper xattr|mmap|fsync|lock|writers FILE | exchange|noreplace A B | tmpfile DIR NAME | getx FILE NAME\n");
+  fprintf(stderr, "usage: fs-helper xattr|mmap|fsync|lock|writers FILE | exchange|noreplace A B | tmpfile[-excl] DIR NAME | getx FILE NAME | as UID SCRIPT | syncfs-around FILE SCRIPT\n");
   return 2;
 }

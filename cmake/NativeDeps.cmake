@@ -4,7 +4,8 @@ find_package(PkgConfig REQUIRED)
 set(SANDBOX_NATIVE_LIBS "")
 set(SANDBOX_NATIVE_INCLUDES "")
 foreach(pair "libseccomp:libseccomp-dev" "libcap:libcap-dev" "fuse3:libfuse3-dev"
-             "slirp:libslirp-dev" "libsystemd:libsystemd-dev")
+             "slirp:libslirp-dev" "libsystemd:libsystemd-dev"
+             "libcrypto:libssl-dev")
   string(REPLACE ":" ";" parts ${pair})
   list(GET parts 0 module)
   list(GET parts 1 debpkg)

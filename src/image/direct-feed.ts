@@ -99,8 +99,10 @@ export class DirectFeed extends Writable {
       });
       child.stdin!.on('error', () => this.markDead());
       child.on('error', (err) => {
+        // It never ran ('close' may not follow): nothing more will come of it.
         this.fail(new Error(`cannot run ${label}: ${err.message}`));
         this.markDead();
+        this.settle();
       });
       child.on('close', (code, signal) => {
         // SIGPIPE: the unpacker stopped reading (it refused the archive): not the blob's fault.

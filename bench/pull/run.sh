@@ -38,9 +38,16 @@ unset NODE_EXTRA_CA_CERTS
 
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/sbx-bench-pull.XXXXXX")
 REG_PID=
+# podman with a runtime directory of its own (its pause process, libpod/tmp): other users of
+# $XDG_RUNTIME_DIR on the machine (test suites resetting podman) cannot pull it away mid-run.
+mkdir -m 700 "$RUN/xdg"
+pm() { env XDG_RUNTIME_DIR="$RUN/xdg" XDG_CONFIG_HOME="$RUN/podman" podman "$@"; }
 cleanup() {
   [ -n "$REG_PID" ] && kill "$REG_PID" 2>/dev/null || true
-  podman unshare rm -rf "$RUN" 2>/dev/null || rm -rf "$RUN"
+  local pause
+  pause=$(cat "$RUN/xdg/libpod/tmp/pause.pid" 2>/dev/null || true)
+  pm unshare rm -rf "$RUN" 2>/dev/null || rm -rf "$RUN"
+  [ -z "$pause" ] || kill "$pause" 2>/dev/null || true
 }
 trap cleanup EXIT
 
@@ -71,19 +78,19 @@ sbx_pull() {
   mkdir -p "$d/home" "$d/tmp"
   env HOME="$d/home" XDG_DATA_HOME="$d/data" TMPDIR="$d/tmp" node -- "$ROOT/bin/sandbox.js" pull -q "$REF" >/dev/null
 }
-sbx_clean() { podman unshare rm -rf "$RUN/sbx-$1"; }
+sbx_clean() { pm unshare rm -rf "$RUN/sbx-$1"; }
 # Another checkout's pull (its own build/Release/sandbox-monitor), for before/after figures.
 base_pull() {
   local d=$RUN/base-$1
   mkdir -p "$d/home" "$d/tmp"
   env -u SANDBOX_MONITOR HOME="$d/home" XDG_DATA_HOME="$d/data" TMPDIR="$d/tmp" node -- "$BASELINE_ROOT/bin/sandbox.js" pull -q "$REF" >/dev/null
 }
-base_clean() { podman unshare rm -rf "$RUN/base-$1"; }
+base_clean() { pm unshare rm -rf "$RUN/base-$1"; }
 podman_pull() {
-  env XDG_CONFIG_HOME="$RUN/podman" podman --root "$RUN/pm-$1/root" --runroot "$RUN/pm-$1/run" --storage-driver overlay \
+  pm --root "$RUN/pm-$1/root" --runroot "$RUN/pm-$1/run" --storage-driver overlay \
     pull -q --tls-verify=false "$REF" >/dev/null
 }
-podman_clean() { podman unshare rm -rf "$RUN/pm-$1"; }
+podman_clean() { pm unshare rm -rf "$RUN/pm-$1"; }
 
 now() { date +%s%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.3f", (b-a)/1e9}'; }

@@ -99,3 +99,28 @@ native("a hostile tar behind gzip is refused with the unpacker's reason, not the
   t.false(await s.store.hasLayer(chainId!));
   t.deepEqual(await readdir(s.store.paths.tmp), []);
 });
+
+native("a hostile uncompressed tar is refused with the unpacker's reason while the rest of it is still coming", async (t) => {
+  const s = await scratch(t);
+  const hostile = tarArchive([{ name: '/../etc/../../x', type: '1', linkname: '../../../etc/passwd' }, { name: 'pad', data: Buffer.alloc(8 << 20) }]);
+  const file = await writeTemp(s.root, 'plain.blob', hostile);
+  const diffId = sha(hostile);
+  const [chainId] = chainIds([diffId]);
+  await t.throwsAsync(importLayer(s.store, s.unpacker, { what: 'plain.blob', file, diffId, chainId: chainId!, parent: null }), {
+    message: /^layer plain\.blob: refusing tar entry '\/\.\.\/etc\/\.\.\/\.\.\/x': it has a '\.\.' component/,
+  });
+  t.false(await s.store.hasLayer(chainId!));
+  t.deepEqual(await readdir(s.store.paths.tmp), []);
+});
+
+native('a zstd layer on a host without any zstd is refused with the fix, and nothing is left behind', async (t) => {
+  const s = await scratch(t);
+  const file = await writeTemp(s.root, 'z.blob', zstdCompress(tar));
+  const diffId = sha(tar);
+  const [chainId] = chainIds([diffId]);
+  await t.throwsAsync(importLayer(s.store, s.unpacker, { what: 'z.blob', file, diffId, chainId: chainId!, parent: null }, { noNodeZstd: true, env: { PATH: '/nonexistent' } }), {
+    message: /^layer z\.blob is zstd-compressed and this host cannot decompress zstd: .*apt-get install zstd/,
+  });
+  t.false(await s.store.hasLayer(chainId!));
+  t.deepEqual(await readdir(s.store.paths.tmp), []);
+});

@@ -7,7 +7,8 @@ set(SANDBOX_NATIVE_INCLUDES "")
 # (addon/include/sandbox/lazy_lib.h): their headers are used, they are not linked.
 set(SANDBOX_LAZY_MODULES "libsystemd" "slirp")
 foreach(pair "libseccomp:libseccomp-dev" "libcap:libcap-dev" "fuse3:libfuse3-dev"
-             "slirp:libslirp-dev" "libsystemd:libsystemd-dev")
+             "slirp:libslirp-dev" "libsystemd:libsystemd-dev"
+             "libcrypto:libssl-dev")
   string(REPLACE ":" ";" parts ${pair})
   list(GET parts 0 module)
   list(GET parts 1 debpkg)

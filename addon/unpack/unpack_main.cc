@@ -11,6 +11,7 @@
 #include "sandbox/protocol.h"
 #include "sandbox/unique_fd.h"
 #include "unpack/layer_root.h"
+#include "unpack/hashing_input.h"
 #include "unpack/layer_writer.h"
 #include "unpack/mode_args.h"
 #include "unpack/remove_tree.h"
@@ -43,7 +44,9 @@ int unpack_here(const std::string& dest, const IdMap& uids, const IdMap& gids) {
   Error err;
   LayerRoot root;
   if (root.open(dest, err) < 0) return report("unpack", err);
-  tar::Reader reader(STDIN_FILENO, kReadBuffer);
+  HashingInput input;
+  if (input.start(STDIN_FILENO, err) < 0) return report("unpack", err);
+  tar::Reader reader(input.fd(), kReadBuffer);
   LayerWriter writer(root, uids, gids);
   for (;;) {
     tar::Entry e;
@@ -53,7 +56,13 @@ int unpack_here(const std::string& dest, const IdMap& uids, const IdMap& gids) {
     if (writer.apply(e, reader, err) < 0) return report("unpack", err);
   }
   if (writer.finish(err) < 0) return report("unpack", err);
-  protocol::send(STDOUT_FILENO, protocol::unpacked(writer.entries(), writer.skipped()));
+  std::string digest;
+  uint64_t size = 0;
+  if (input.finish(digest, size, err) < 0) return report("unpack", err);
+  // The digest and size of every byte of stdin: the CLI checks them against the diff id.
+  json::Value verdict = protocol::unpacked(writer.entries(), writer.skipped());
+  verdict.set("digest", json::Value::string(digest)).set("size", json::Value::number(static_cast<double>(size)));
+  protocol::send(STDOUT_FILENO, verdict);
   return 0;
 }
 

@@ -5,7 +5,10 @@
 // there: a hostile archive could otherwise plant files under another image's chain id.
 //
 // The bytes may come from a staged file (load, import) or straight off the network (pull):
-// startUnpack takes them through a Writable either way.
+// startUnpack takes them through a Writable either way. With the native unpacker the tar never
+// passes through Node: a decompressor program writes straight into the unpacker, which hashes
+// what it reads and reports the digest in its verdict (direct-feed.ts); other unpackers (the
+// tests' stand-ins) get the tar through Node, hashed on the way.
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -14,10 +17,11 @@ import { pipeline } from 'node:stream/promises';
 import { ImageError, SandboxError } from '../errors.js';
 import type { Compression } from './archive.js';
 import { AutoDecompress } from './auto-decompress.js';
+import { DirectFeed } from './direct-feed.js';
 import type { DecompressOptions } from './decompress.js';
 import { HashingStream, type Digest } from './digest.js';
 import type { ImageStore } from './store.js';
-import type { UnpackResult, Unpacker } from './unpacker.js';
+import type { UnpackResult, UnpackRun, Unpacker } from './unpacker.js';
 
 export interface LayerJob {
   /** Names the layer in messages: its archive member or blob digest. */
@@ -95,6 +99,7 @@ export async function startUnpack(
   // The layer root is 0755 like any image's /: the 0700 staging (later layer) directory around
   // it is what keeps other users out.
   await mkdir(diff, { mode: 0o755 });
+  if (unpacker.start) return startDirect(unpacker, unpacker.start(diff), staging, job, opts);
   const input = new AutoDecompress(job.what, opts);
   const tap = new HashingStream();
   // The feed ends when the tap has seen the whole tar (its writable side finished), whether or
@@ -122,6 +127,40 @@ export async function startUnpack(
     },
     async abandon() {
       if (!input.writableFinished) input.destroy(new Error('abandoned'));
+      await both;
+      await removeStaging(unpacker, staging);
+    },
+  };
+}
+
+/**
+ * startUnpack with an unpacker that hashes its own input: the bytes reach it without Node
+ * decompressing or hashing the tar (direct-feed.ts), and the diff id is checked against the
+ * digest in its verdict.
+ */
+function startDirect(unpacker: Unpacker, run: UnpackRun, staging: string, job: { what: string; diffId: Digest; origin?: string }, opts: DecompressOptions): UnpackSession {
+  const input = new DirectFeed(job.what, run.stdin, opts);
+  // Settled later by finish(); never an unhandled rejection meanwhile.
+  const both = Promise.allSettled([run.result, input.decompressFailure()]);
+  return {
+    input,
+    async finish() {
+      const [u, d] = await both;
+      try {
+        // A decompressor that failed cut the unpacker's input short: its reason is the real one.
+        const broken = d.status === 'fulfilled' ? d.value : (d.reason as Error);
+        if (broken) throw asLayerError(job.what, broken, job.origin);
+        if (u.status === 'rejected') throw asLayerError(job.what, u.reason, job.origin);
+        if (u.value.digest !== job.diffId) throw mismatch(job.what, job.diffId, u.value.digest, job.origin);
+        return { staging, size: u.value.size, compression: input.compression ?? 'none', skipped: u.value.skipped };
+      } catch (err) {
+        await removeStaging(unpacker, staging);
+        throw err;
+      }
+    },
+    async abandon() {
+      input.abandon();
+      run.kill();
       await both;
       await removeStaging(unpacker, staging);
     },

@@ -9,6 +9,10 @@
 //  4. the manifest blob, then the image record: the index write is the moment the image exists.
 // A process killed anywhere leaves temp files (removed by the next pull) and perhaps complete
 // layers or blobs nobody references yet (reused by the next pull); never a half layer.
+// Durability matches podman's containers-storage: blobs, layer.json and the index are fsynced
+// before their rename, the unpacked files are not (no per-file fsync, no syncfs: a power cut
+// right after a pull may lose layer contents, as it may for podman, whose layers are marked
+// incomplete only until extraction ends; kill -9 at any point is safe).
 import { join } from 'node:path';
 import { ImageError } from '../errors.js';
 import { withLock } from '../state/lock.js';

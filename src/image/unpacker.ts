@@ -4,28 +4,47 @@
 // this module only feeds it the uncompressed tar and reads its JSON-lines verdict
 // (docs/native-interface.md). Removal goes through the same binary because the unpacked files
 // belong to subordinate ids the calling user cannot unlink directly.
-import { spawn } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { ImageError } from '../errors.js';
 import { currentIdMaps, formatIdMap, type IdMaps } from '../runtime/idmap.js';
 import { monitorPath } from '../runtime/paths.js';
+import { isDigest, type Digest } from './digest.js';
 
 export interface UnpackResult {
   entries: number;
   /** Entries the unpacker left out on purpose (device nodes rootless), with the reason. */
   skipped: { path: string; reason: string }[];
+  /** The sha256 and length of every byte the unpacker read, when it hashes its input (the native one does). */
+  digest?: Digest;
+  size?: number;
+}
+
+/** An unpack fed by the caller through a pipe. */
+export interface UnpackRun {
+  /**
+   * The unpacker's stdin, a pipe: write the tar to it, or give it to spawn() as another child's
+   * stdout (then destroy this end) so the tar goes from that child to the unpacker directly.
+   */
+  stdin: Writable;
+  /** The verdict, with digest and size; rejects with the unpacker's own message. */
+  result: Promise<UnpackResult & { digest: Digest; size: number }>;
+  /** Stop the unpacker (the input was abandoned). */
+  kill(): void;
 }
 
 export interface Unpacker {
   /** Unpack an uncompressed layer tar into destDir (which exists and is empty). */
   unpack(tar: Readable, destDir: string): Promise<UnpackResult>;
+  /** Start an unpack into destDir whose input the caller wires up itself (see UnpackRun). */
+  start?(destDir: string): UnpackRun;
   /** Remove trees made by unpack (whole staging directories included). Missing paths are fine. */
   remove(paths: string[]): Promise<void>;
 }
 
 /** The messages the unpack and rmtree modes may end with. */
 type NativeMessage =
-  | { type: 'unpacked'; entries: number; skipped: { path: string; reason: string }[] }
+  | { type: 'unpacked'; entries: number; skipped: { path: string; reason: string }[]; digest?: string; size?: number }
   | { type: 'removed'; paths: string[] }
   | { type: 'error'; step: string; errno: number; message: string };
 
@@ -52,9 +71,10 @@ interface Outcome {
 
 const MAX_CAPTURE = 1 << 20; // the verdict is one short line; this only bounds a misbehaving child
 
-function runMonitor(monitor: string, args: string[], stdin: Readable | undefined): Promise<Outcome> {
+function runMonitor(monitor: string, args: string[], stdin: Readable | undefined, onSpawn?: (child: ChildProcess) => void): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(monitor, args, { stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const child = spawn(monitor, args, { stdio: [stdin || onSpawn ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let inputError: Error | undefined;
@@ -119,6 +139,21 @@ export function nativeUnpacker(opts: NativeUnpackerOptions = {}): Unpacker {
       const m = lastMessage(out.stdout);
       if (out.code === 0 && m?.type === 'unpacked') return { entries: m.entries, skipped: m.skipped ?? [] };
       throw failure('unpack', out);
+    },
+    start(destDir) {
+      let child!: ChildProcess;
+      const outcome = runMonitor(monitor, ['unpack', ...mapArgs, destDir], undefined, (c) => (child = c));
+      // A write after the unpacker stopped reading fails with EPIPE: the verdict says why.
+      child.stdin!.on('error', () => undefined);
+      const result = outcome.then((out) => {
+        const m = lastMessage(out.stdout);
+        if (out.code !== 0 || m?.type !== 'unpacked') throw failure('unpack', out);
+        if (typeof m.digest !== 'string' || !isDigest(m.digest) || typeof m.size !== 'number') {
+          throw new ImageError(`${monitor} did not report the digest of the layer it unpacked; rebuild it with 'npm run build:native'`);
+        }
+        return { entries: m.entries, skipped: m.skipped ?? [], digest: m.digest, size: m.size };
+      });
+      return { stdin: child.stdin!, result, kill: () => child.kill('SIGKILL') };
     },
     async remove(paths) {
       if (paths.length === 0) return;

@@ -8,7 +8,7 @@ export type NativeMessage =
   | { type: 'detached' }
   | { type: 'exec-failed'; errno: number; path: string }
   | { type: 'error'; step: string; errno: number; message: string }
-  | { type: 'unpacked'; entries: number; skipped: { path: string; reason: string }[] }
+  | { type: 'unpacked'; entries: number; skipped: { path: string; reason: string }[]; digest?: string; size?: number }
   | { type: 'removed'; paths: string[] }
   | ({ type: 'probe' } & ProbeReport);
 
@@ -56,7 +56,13 @@ export function parseNativeMessage(line: string): NativeMessage {
       break;
     case 'unpacked':
       if (isNum(m.entries) && Array.isArray(m.skipped) && m.skipped.every((s) => s && isStr(s.path) && isStr(s.reason)))
-        return { type: 'unpacked', entries: m.entries, skipped: m.skipped as { path: string; reason: string }[] };
+        return {
+          type: 'unpacked',
+          entries: m.entries,
+          skipped: m.skipped as { path: string; reason: string }[],
+          // The sha256 and length of every byte of the unpacker's input (unpack mode only).
+          ...(isStr(m.digest) && isNum(m.size) ? { digest: m.digest, size: m.size } : {}),
+        };
       break;
     case 'removed':
       if (Array.isArray(m.paths) && m.paths.every(isStr)) return { type: 'removed', paths: m.paths as string[] };

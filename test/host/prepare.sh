@@ -23,11 +23,11 @@ SUBID_COUNT=${SANDBOX_TEST_SUBID_COUNT:-65536}
 # The one list of Debian packages the project needs. Build: the native addon and monitor
 # (libslirp's .pc file requires glib's). Run: what the tests and the fixture scripts call.
 BUILD_PACKAGES=(cmake g++ pkg-config libcap-dev libseccomp-dev libfuse3-dev libslirp-dev
-                libglib2.0-dev libsystemd-dev)
+                libglib2.0-dev libsystemd-dev libssl-dev)
 RUN_PACKAGES=(uidmap fuse3 fuse-overlayfs busybox-static docker-registry skopeo umoci iproute2 jq curl tar gzip
               qemu-system-x86 debootstrap e2fsprogs cpio xz-utils  # these five: the cgroup test guest (test/vm)
               iperf3 python3  # the network tests: UDP through -p (iperf3), the netclient relay (python3)
-              zstd apache2-utils openssl)  # images: zstd layers, htpasswd and token-auth registries
+              zstd isal apache2-utils openssl)  # images: zstd layers, igzip (fast gunzip), htpasswd and token-auth registries
 
 # --- 1. packages ------------------------------------------------------------------------------
 

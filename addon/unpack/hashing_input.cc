@@ -8,8 +8,31 @@
 #include <cerrno>
 #include <memory>
 
+#include "sandbox/lazy_lib.h"
+
 namespace sandbox::unpack {
 namespace {
+
+// libcrypto is opened by the unpack mode alone (sandbox/lazy_lib.h): every other monitor, the
+// long-lived ones of running containers above all, would otherwise map and relocate it.
+struct CryptoApi {
+  decltype(&::EVP_MD_CTX_new) ctx_new = nullptr;
+  decltype(&::EVP_MD_CTX_free) ctx_free = nullptr;
+  decltype(&::EVP_sha256) sha256 = nullptr;
+  decltype(&::EVP_DigestInit_ex) init = nullptr;
+  decltype(&::EVP_DigestUpdate) update = nullptr;
+  decltype(&::EVP_DigestFinal_ex) final = nullptr;
+};
+CryptoApi crypto;
+
+int load_crypto(Error& err) {
+  static lazy::Library lib("libcrypto.so.3");
+  if (!lib.resolve(crypto.ctx_new, "EVP_MD_CTX_new", err) || !lib.resolve(crypto.ctx_free, "EVP_MD_CTX_free", err) ||
+      !lib.resolve(crypto.sha256, "EVP_sha256", err) || !lib.resolve(crypto.init, "EVP_DigestInit_ex", err) ||
+      !lib.resolve(crypto.update, "EVP_DigestUpdate", err) || !lib.resolve(crypto.final, "EVP_DigestFinal_ex", err))
+    return -1;
+  return 0;
+}
 
 constexpr size_t kChunk = 1 << 20;
 constexpr int kPipeSize = 1 << 20;
@@ -40,6 +63,7 @@ HashingInput::~HashingInput() {
 int HashingInput::start(int source, Error& err) {
   // The tar reader may close its end while we write: an EPIPE to handle, not a signal to die of.
   ::signal(SIGPIPE, SIG_IGN);
+  if (load_crypto(err) < 0) return -1;
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return err.sys("pipe");
   out_r_.reset(p[0]);
@@ -52,8 +76,8 @@ int HashingInput::start(int source, Error& err) {
 }
 
 void HashingInput::run() {
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(crypto.ctx_new(), crypto.ctx_free);
+  if (!ctx || crypto.init(ctx.get(), crypto.sha256(), nullptr) != 1) {
     read_errno_ = ENOMEM;
     out_w_.reset();
     return;
@@ -68,7 +92,7 @@ void HashingInput::run() {
       break;
     }
     if (n == 0) break;
-    EVP_DigestUpdate(ctx.get(), buf.get(), static_cast<size_t>(n));
+    crypto.update(ctx.get(), buf.get(), static_cast<size_t>(n));
     size_ += static_cast<uint64_t>(n);
     if (passing && !pass_on(out_w_.get(), buf.get(), static_cast<size_t>(n))) {
       passing = false;
@@ -78,7 +102,7 @@ void HashingInput::run() {
   out_w_.reset();  // EOF for the reader
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), md, &len);
+  crypto.final(ctx.get(), md, &len);
   static const char hex[] = "0123456789abcdef";
   digest_ = "sha256:";
   for (unsigned i = 0; i < len; i++) {

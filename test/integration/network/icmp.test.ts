@@ -35,15 +35,16 @@ function hostAddress(): string | undefined {
 }
 
 it('ping of the gateway answers', async (t) => {
-  const r = await sandbox('run', '--rm', 'lab/busybox', 'ping', '-c', '1', '-W', '5', '10.0.2.2');
+  const r = await sandbox('run', '--rm', 'lab/busybox', 'ping', '-c', '3', '-W', '5', '10.0.2.2');
   t.is(r.code, 0, r.stderr);
-  t.regex(r.stdout, /1 packets transmitted, 1 packets received/);
+  t.regex(r.stdout, /64 bytes from 10\.0\.2\.2/);
 });
 
 itPing("ping of the host's own address goes out through libslirp and answers", async (t) => {
   const addr = hostAddress();
   if (!addr) return t.fail('this machine has no non-loopback IPv4 address to ping');
-  const r = await sandbox('run', '--rm', 'lab/busybox', 'ping', '-c', '1', '-W', '5', addr);
+  // Three tries: one echo can be lost on a host loaded to the hilt; ping exits 0 on any reply.
+  const r = await sandbox('run', '--rm', 'lab/busybox', 'ping', '-c', '3', '-W', '5', addr);
   t.is(r.code, 0, r.stdout + r.stderr);
   t.regex(r.stdout, new RegExp(`64 bytes from ${addr.replace(/\./g, '\\.')}`));
 });

@@ -2,7 +2,7 @@
 // sources, the cidfile, volumes, the generated /etc files and the --init binary. Kept apart
 // from run.ts so the command reads as the pipeline it is.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NativeError, SpecError } from '../errors.js';
 import type { HostInputs } from '../spec/fill.js';
@@ -50,6 +50,12 @@ export async function checkHostSide(spec: RunSpec): Promise<void> {
     if (adj < current) throw new SpecError(`invalid value "${adj}" for --oom-score-adj: a rootless container may only raise it (yours is ${current}); lowering it needs root`);
   }
   if (spec.process.init) initBinary();
+}
+
+/** The host's GPU device nodes (--gpus says what it would need with them). */
+export async function gpuDevices(): Promise<string[]> {
+  const names = await readdir('/dev').catch(() => [] as string[]);
+  return names.filter((n) => n.startsWith('nvidia')).map((n) => `/dev/${n}`).sort();
 }
 
 /** sandbox-init sits next to sandbox-monitor (same CMake build). */

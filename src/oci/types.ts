@@ -38,11 +38,15 @@ export interface RuntimeConfig {
   };
   root: { path: string; readonly: boolean };
   hostname: string;
+  /** --domainname: set in the container's uts namespace; absent: none. */
+  domainname?: string;
   mounts: OciMount[];
   linux: {
     uidMappings: OciIdMapping[];
     gidMappings: OciIdMapping[];
     namespaces: { type: string }[];
+    /** --sysctl: written under /proc/sys by the init before the command (namespaced ones only). */
+    sysctl?: Record<string, string>;
     maskedPaths: string[];
     readonlyPaths: string[];
     /** Absent: no filter (--privileged, seccomp=unconfined). */
@@ -65,6 +69,8 @@ export interface RuntimeConfig {
       storageGidMappings?: OciIdMapping[];
     };
     stateDir: string;
+    /** --annotation as given (also merged into `annotations`), for inspect's HostConfig.Annotations. */
+    annotations?: Record<string, string>;
     pidFile: string;
     /** Where the compiled linux.seccomp is cached (named by its hash); absent: compile each time. */
     seccompCache?: string;

@@ -3,6 +3,8 @@
 // lifetime (created -> running -> exited, and removal with --rm). The foreground flow is
 // runForeground(); a detached flow (issue 5) shares everything before it.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname as hostHostname } from 'node:os';
+import { existsSync } from 'node:fs';
 import type { CommandContext } from '../context.js';
 import { parseRunArgs } from '../parse.js';
 import { fillRunSpec } from '../../spec/fill.js';
@@ -31,7 +33,8 @@ import { chooseStorageDriver } from '../../storage/select.js';
 import { vfsCopy } from '../../storage/vfs.js';
 import { applyNetwork, containerNetwork, joinUserNetworks, readPublishedPorts, writeNetworkEtcFiles } from '../../network/runtime.js';
 import { forgetContainer } from '../../network/members.js';
-import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVolumes, writeEtcFiles } from '../run-host.js';
+import { checkGpus } from '../../spec/run-choices.js';
+import { checkHostSide, createBindSources, gpuDevices, initBinary, readHostInputs, resolveVolumes, writeEtcFiles } from '../run-host.js';
 
 /** `mode` 'create' (sandbox create) stops after the container exists; `start` runs it. */
 export async function command(args: string[], ctx: CommandContext, mode: 'run' | 'create' = 'run'): Promise<number> {
@@ -40,6 +43,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   const detachKeys = parseDetachKeys(parsed.options.detachKeys || DEFAULT_DETACH_KEYS);
   const host = await readHostInputs(parsed.options);
   const spec = fillRunSpec(parsed.options, parsed.image, parsed.command, ctx.env, host);
+  if (parsed.options.gpus.length > 0) checkGpus(parsed.options.gpus, await gpuDevices());
   // --userns=keep-id: your own ids and name, unless keep-id:uid=,gid= chose others.
   if (spec.userns?.mode === 'keep-id') spec.userns = withOwnIds(spec.userns, process.getuid?.() ?? 0, process.getgid?.() ?? 0, ownUserName());
   // The seccomp profile file, --device nodes and --privileged's host devices, before the image:
@@ -54,6 +58,9 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   const id = newContainerId();
   const imageInputs = { id: image.id, name: spec.image, config: image.config, layerDirs: image.layerDirs, passwd, group };
   const { completed, warnings } = completeRunSpec(spec, imageInputs, id);
+  // --uts=host: the container shares the host's name; /etc/hostname and /etc/hosts say it too.
+  if (spec.namespaces.uts === 'host') completed.hostname = hostHostname();
+  if (spec.namespaces.ipc === 'host') spec.namespaces.hostMqueue = existsSync('/dev/mqueue');
   validateRunSpec(completed);
   await checkHostSide(spec);
   // The network is resolved here only to refuse bad -p/--network values and warn before
@@ -185,6 +192,7 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
       interactive: spec.process.interactive,
       sigProxy: spec.lifecycle.sigProxy,
       tty: spec.process.tty,
+      ...(spec.lifecycle.attach ? { attach: spec.lifecycle.attach } : {}),
       ...(detachKeys ? { detachKeys } : {}),
       exitCommand: spec.lifecycle.rm ? removalCommand(completed.containerId) : [],
       onStarted: async (pid, monitorPid) => {

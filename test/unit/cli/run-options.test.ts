@@ -41,15 +41,15 @@ test("docker's hidden spellings: --net, --net-alias, --dns-opt", (t) => {
 
 test('only what is built is marked built', (t) => {
   t.deepEqual(rows.filter((r) => r.status === 'built').map((r) => r.long), [
-    'add-host', 'blkio-weight', 'blkio-weight-device', 'cap-add', 'cap-drop', 'cgroups', 'cidfile', 'cpu-period',
+    'add-host', 'annotation', 'attach', 'blkio-weight', 'blkio-weight-device', 'cap-add', 'cap-drop', 'cgroupns', 'cgroups', 'cidfile', 'cpu-period',
     'cpu-quota', 'cpu-rt-period', 'cpu-rt-runtime', 'cpu-shares', 'cpus', 'cpuset-cpus', 'cpuset-mems', 'detach', 'detach-keys',
-    'device', 'device-cgroup-rule', 'device-read-bps', 'device-read-iops', 'device-write-bps', 'device-write-iops',
-    'dns', 'dns-option', 'dns-search', 'entrypoint', 'env', 'env-file', 'expose', 'group-add', 'health-cmd',
+    'device', 'device-cgroup-rule', 'device-read-bps', 'device-read-iops', 'device-write-bps', 'device-write-iops', 'disable-content-trust',
+    'dns', 'dns-option', 'dns-search', 'domainname', 'entrypoint', 'env', 'env-file', 'expose', 'gpus', 'group-add', 'health-cmd',
     'health-interval', 'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'help', 'hostname',
-    'init', 'interactive', 'ip', 'kernel-memory', 'label', 'label-file', 'mac-address', 'memory', 'memory-reservation', 'memory-swap',
-    'memory-swappiness', 'mount', 'name', 'network', 'network-alias', 'no-healthcheck', 'oom-kill-disable', 'oom-score-adj', 'pids-limit', 'platform', 'privileged',
-    'publish', 'publish-all', 'pull', 'quiet', 'read-only', 'restart', 'rm', 'security-opt', 'shm-size', 'sig-proxy', 'stop-signal', 'stop-timeout', 'storage-driver', 'tmpfs',
-    'tty', 'ulimit', 'user', 'userns', 'volume', 'workdir',
+    'init', 'interactive', 'ip', 'ipc', 'isolation', 'kernel-memory', 'label', 'label-file', 'mac-address', 'memory', 'memory-reservation', 'memory-swap',
+    'memory-swappiness', 'mount', 'name', 'network', 'network-alias', 'no-healthcheck', 'oom-kill-disable', 'oom-score-adj', 'pid', 'pids-limit', 'platform', 'privileged',
+    'publish', 'publish-all', 'pull', 'quiet', 'read-only', 'restart', 'rm', 'runtime', 'security-opt', 'shm-size', 'sig-proxy', 'stop-signal', 'stop-timeout', 'storage-driver', 'sysctl', 'tmpfs',
+    'tty', 'ulimit', 'user', 'userns', 'uts', 'volume', 'workdir',
   ]);
 });
 

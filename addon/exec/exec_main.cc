@@ -125,7 +125,8 @@ int join_namespaces(pid_t pid, int clone_flags, Error& err) {
   unique_fd fds[std::size(kNamespaces)];
   for (size_t i = 0; i < std::size(kNamespaces); i++) {
     const int flag = kNamespaces[i].flag == CLONE_NEWNS ? CLONE_NEWNS : kNamespaces[i].flag;
-    if (flag != CLONE_NEWUSER && !(clone_flags & flag)) continue;  // shared with the host (--network host)
+    // Neither cloned nor joined (--pid container:X): shared with the host (--network host).
+    if (flag != CLONE_NEWUSER && !(clone_flags & flag)) continue;
     const std::string path = "/proc/" + std::to_string(pid) + "/ns/" + kNamespaces[i].name;
     fds[i].reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fds[i]) return err.sys("open " + path + " (is the container running?)");
@@ -228,7 +229,7 @@ int exec_main(int argc, char** argv) {
     return 125;
   }
   unique_fd signals = take_over_signals(err);
-  if (!signals || join_namespaces(a.pid, config.clone_flags, err) < 0) {
+  if (!signals || join_namespaces(a.pid, config.clone_flags | config.joined_flags, err) < 0) {
     protocol::send(a.result_fd, protocol::error("setns", err.errnum, err.message));
     return 125;
   }

@@ -257,7 +257,6 @@ bool parse_linux(const Value& l, RuntimeConfig& c, Error& err) {
     std::string where = "linux.namespaces[" + std::to_string(i) + "]";
     std::string type;
     if (!get_string(ns[i]["type"], where + ".type", type, err)) return false;
-    if (ns[i].has("path")) return bad(err, where + ".path", "joining a namespace is not supported yet");
     if (type == "cgroup") {
       c.cgroup_namespace = true;
       continue;
@@ -266,12 +265,29 @@ bool parse_linux(const Value& l, RuntimeConfig& c, Error& err) {
     for (const auto& k : kNamespaces)
       if (k.name == type) flag = k.flag;
     if (flag == 0) return bad(err, where + ".type", "namespace '" + type + "' is not supported");
+    if (ns[i].has("path")) {
+      // Another container's (--pid/--ipc container:X): only these, and only by /proc/PID/ns.
+      std::string path;
+      if (!get_string(ns[i]["path"], where + ".path", path, err)) return false;
+      if (flag != CLONE_NEWUSER && flag != CLONE_NEWPID && flag != CLONE_NEWIPC)
+        return bad(err, where + ".path", "joining a '" + type + "' namespace is not supported");
+      const std::string tail = "/ns/" + std::string(type == "user" ? "user" : type);
+      if (path.rfind("/proc/", 0) != 0 || path.size() <= 6 + tail.size() ||
+          path.compare(path.size() - tail.size(), tail.size(), tail) != 0 ||
+          path.find_first_not_of("0123456789", 6) != path.size() - tail.size())
+        return bad(err, where + ".path", "want /proc/PID" + tail);
+      c.joins.emplace_back(flag, path);
+      c.joined_flags |= flag;
+      continue;
+    }
     c.clone_flags |= flag;
   }
-  // Rootless: without our own user namespace we hold no privilege at all, and without our own
-  // mount namespace the rootfs would be mounted on the host.
-  if (!(c.clone_flags & CLONE_NEWUSER) || !(c.clone_flags & CLONE_NEWNS))
+  // Rootless: without a user namespace of the container's (own or joined) we hold no privilege
+  // at all, and without our own mount namespace the rootfs would be mounted on the host.
+  if (!((c.clone_flags | c.joined_flags) & CLONE_NEWUSER) || !(c.clone_flags & CLONE_NEWNS))
     return bad(err, "linux.namespaces", "must include 'user' and 'mount'");
+  if (c.joined_flags && !(c.joined_flags & CLONE_NEWUSER))
+    return bad(err, "linux.namespaces", "joining a namespace needs its owner's 'user' namespace joined too");
   if (!get_abs_paths(l["maskedPaths"], "linux.maskedPaths", c.masked_paths, err) ||
       !get_abs_paths(l["readonlyPaths"], "linux.readonlyPaths", c.readonly_paths, err))
     return false;

@@ -79,6 +79,11 @@ struct RuntimeConfig {
   IdMap uid_mappings;
   IdMap gid_mappings;
   int clone_flags = 0;  // CLONE_NEW* from linux.namespaces
+  // linux.namespaces entries with a "path" (--pid/--ipc container:X): joined before the init is
+  // cloned, never cloned. The user namespace is then joined too: a namespace can only be
+  // entered from the user namespace that owns it. [CLONE_NEW* flag, /proc/PID/ns/TYPE].
+  std::vector<std::pair<int, std::string>> joins;
+  int joined_flags = 0;
   // 'cgroup' in linux.namespaces: unshared by the init after cgroup placement, not at clone
   // (so it is kept out of clone_flags). Absent: --cgroupns=host.
   bool cgroup_namespace = false;

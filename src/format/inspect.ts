@@ -37,7 +37,7 @@ function namespaceModes(config: RuntimeConfig | undefined): Record<string, unkno
   if (!config) return {};
   const has = (t: string) => config.linux.namespaces.some((n) => n.type === t);
   return {
-    PidMode: has('pid') ? '' : 'host',
+    PidMode: has('pid') ? (config.annotations['io.sandbox.pid'] ?? '') : 'host',
     IpcMode: has('ipc') ? (config.annotations['io.sandbox.ipc'] ?? 'private') : 'host',
     UTSMode: has('uts') ? '' : 'host',
     CgroupnsMode: has('cgroup') ? 'private' : 'host',

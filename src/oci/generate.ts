@@ -114,7 +114,7 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
       uidMappings: maps.uidMappings,
       gidMappings: maps.gidMappings,
       // 'cgroup' is unshared by the init once it sits in its own cgroup (setup.cc), not at clone.
-      namespaces: [...cloneNamespaces(ns), ...(ns.cgroupns === 'host' ? [] : ['cgroup'])].map((type) => ({ type })),
+      namespaces: [...cloneNamespaces(ns), ...(ns.cgroupns === 'host' ? [] : [{ type: 'cgroup' }])],
       ...(Object.keys(ns.sysctls).length ? { sysctl: ns.sysctls } : {}),
       maskedPaths: systemPaths(c.spec.security, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS).masked,
       readonlyPaths: systemPaths(c.spec.security, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS).readonly,
@@ -126,7 +126,8 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
       'io.sandbox.image': c.imageName,
       'io.sandbox.image.id': c.imageId,
       // The mode as given (shareable and private look alike in the namespaces), for inspect.
-      ...(ns.ipc !== 'private' ? { 'io.sandbox.ipc': ns.ipc } : {}),
+      ...(ns.ipc !== 'private' ? { 'io.sandbox.ipc': ns.ipc === 'container' ? `container:${ns.ipcContainer}` : ns.ipc } : {}),
+      ...(ns.pid === 'container' ? { 'io.sandbox.pid': `container:${ns.pidContainer}` } : {}),
       ...(c.spec.lifecycle.stopSignal !== undefined ? { 'io.sandbox.stop-signal': c.spec.lifecycle.stopSignal } : {}),
       ...(c.spec.lifecycle.stopTimeout !== undefined ? { 'io.sandbox.stop-timeout': String(c.spec.lifecycle.stopTimeout) } : {}),
     },

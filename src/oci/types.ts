@@ -44,7 +44,8 @@ export interface RuntimeConfig {
   linux: {
     uidMappings: OciIdMapping[];
     gidMappings: OciIdMapping[];
-    namespaces: { type: string }[];
+    /** With a path (/proc/PID/ns/TYPE): joined, not cloned (--pid/--ipc container:X). */
+    namespaces: { type: string; path?: string }[];
     /** --sysctl: written under /proc/sys by the init before the command (namespaced ones only). */
     sysctl?: Record<string, string>;
     maskedPaths: string[];

@@ -8,8 +8,8 @@
 // /sys/fs/cgroup.
 import { SpecError } from '../errors.js';
 
-export type PidMode = 'private' | 'host';
-export type IpcMode = 'private' | 'shareable' | 'none' | 'host';
+export type PidMode = 'private' | 'host' | 'container';
+export type IpcMode = 'private' | 'shareable' | 'none' | 'host' | 'container';
 export type UtsMode = 'private' | 'host';
 export type CgroupnsMode = 'private' | 'host';
 
@@ -22,6 +22,14 @@ export interface NamespaceSpec {
   domainname: string;
   /** --sysctl, in the order given, each checked to be namespaced (dockerSysctlProblem). */
   sysctls: Record<string, string>;
+  /** --pid/--ipc container:NAME|ID: the other container, as typed. */
+  pidContainer?: string;
+  ipcContainer?: string;
+  /**
+   * The host pid of that container's init, resolved by `run` (it must be running): its user
+   * namespace is joined too, since only its owner's members may enter its pid/ipc namespace.
+   */
+  joinPid?: number;
   /** --ipc=host: whether the host has a /dev/mqueue to bind (set by `run`, which may look). */
   hostMqueue?: boolean;
 }
@@ -38,11 +46,11 @@ export interface NamespaceInput {
 function mode<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T, fix: string): T {
   if (value === undefined || value === '') return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  // docker's `container:NAME|ID` joins another container's namespace: that needs the other
-  // container's user namespace too, which each of our containers owns alone (not built).
-  if (value.startsWith('container:')) throw new SpecError(`invalid value "${value}" for ${flag}: joining another container's namespace is not supported yet; ${fix}`);
+  if (value.startsWith('container:') && (allowed as readonly string[]).includes('container') && value.length > 'container:'.length) return 'container' as T;
   throw new SpecError(`invalid value "${value}" for ${flag}: ${fix}`);
 }
+
+const containerRef = (value: string | undefined) => (value?.startsWith('container:') ? value.slice('container:'.length) : undefined);
 
 // docker's allow-list (opts.ValidateSysctl): the IPC ones, and the net.* and fs.mqueue.*
 // families. kernel.hostname/kernel.domainname are namespaced too, but have flags of their own.
@@ -75,12 +83,14 @@ export function parseSysctls(words: readonly string[]): Record<string, string> {
 
 export function fillNamespaces(o: NamespaceInput): NamespaceSpec {
   return {
-    pid: mode('--pid', o.pid, ['host', 'private'] as const, 'private', 'use host (docker also knows container:NAME|ID)'),
-    ipc: mode('--ipc', o.ipc, ['private', 'shareable', 'none', 'host'] as const, 'private', 'use private, shareable, none or host'),
+    pid: mode('--pid', o.pid, ['host', 'private', 'container'] as const, 'private', 'use host or container:NAME|ID'),
+    ipc: mode('--ipc', o.ipc, ['private', 'shareable', 'none', 'host', 'container'] as const, 'private', 'use private, shareable, none, host or container:NAME|ID'),
     uts: mode('--uts', o.uts, ['host', 'private'] as const, 'private', 'use host'),
     cgroupns: mode('--cgroupns', o.cgroupns, ['host', 'private'] as const, 'private', 'use host or private'),
     domainname: o.domainname ?? '',
     sysctls: parseSysctls(o.sysctl ?? []),
+    ...(containerRef(o.pid) ? { pidContainer: containerRef(o.pid)! } : {}),
+    ...(containerRef(o.ipc) ? { ipcContainer: containerRef(o.ipc)! } : {}),
   };
 }
 
@@ -88,7 +98,12 @@ export function fillNamespaces(o: NamespaceInput): NamespaceSpec {
  * Checks that need other options: a host namespace can't take settings, and a sysctl must
  * belong to a namespace the container has of its own.
  */
-export function validateNamespaces(ns: NamespaceSpec, hostname: string | undefined, networks: readonly string[]): void {
+export function validateNamespaces(ns: NamespaceSpec, hostname: string | undefined, networks: readonly string[], userns?: string): void {
+  // Both join through one user namespace: the other container's. Ours can't be another then.
+  if (ns.pidContainer !== undefined && ns.ipcContainer !== undefined && ns.pidContainer !== ns.ipcContainer)
+    throw new SpecError(`conflicting options: --pid container:${ns.pidContainer} and --ipc container:${ns.ipcContainer} (both join their container's user namespace; use the same container)`);
+  if ((ns.pidContainer ?? ns.ipcContainer) !== undefined && userns !== undefined && userns !== 'default')
+    throw new SpecError(`conflicting options: --userns and --${ns.pidContainer !== undefined ? 'pid' : 'ipc'} container:... (the container joins the other one's user namespace)`);
   if (ns.uts === 'host' && hostname !== undefined) throw new SpecError('conflicting options: hostname and the UTS mode (--uts=host uses the host\'s name; drop --hostname)');
   if (ns.uts === 'host' && ns.domainname !== '') throw new SpecError('conflicting options: domainname and the UTS mode (--uts=host uses the host\'s; drop --domainname)');
   if (ns.domainname.length > 64 || /[\0\s]/.test(ns.domainname)) throw new SpecError(`invalid value "${ns.domainname}" for --domainname: at most 64 characters, no spaces`);
@@ -100,9 +115,25 @@ export function validateNamespaces(ns: NamespaceSpec, hostname: string | undefin
   }
 }
 
-/** The namespaces the init is cloned with (ARCHITECTURE.md section 3, step 1). */
-export function cloneNamespaces(ns: NamespaceSpec): string[] {
-  return ['user', 'mount', ...(ns.pid === 'host' ? [] : ['pid']), ...(ns.uts === 'host' ? [] : ['uts']), ...(ns.ipc === 'host' ? [] : ['ipc']), 'network'];
+/**
+ * The init's namespaces (ARCHITECTURE.md section 3, step 1): cloned, or, with a `path`, joined
+ * (container:X, through its init's /proc/PID/ns; its user namespace with them).
+ */
+export function cloneNamespaces(ns: NamespaceSpec): { type: string; path?: string }[] {
+  const join = (type: string) => {
+    if (ns.joinPid === undefined) throw new Error(`internal: container:... for ${type} not resolved to a pid`);
+    return { type, path: `/proc/${ns.joinPid}/ns/${type}` };
+  };
+  const joining = ns.pid === 'container' || ns.ipc === 'container';
+  const own = (type: string) => ({ type });
+  return [
+    joining ? join('user') : own('user'),
+    own('mount'),
+    ...(ns.pid === 'host' ? [] : [ns.pid === 'container' ? join('pid') : own('pid')]),
+    ...(ns.uts === 'host' ? [] : [own('uts')]),
+    ...(ns.ipc === 'host' ? [] : [ns.ipc === 'container' ? join('ipc') : own('ipc')]),
+    own('network'),
+  ];
 }
 
 interface MountLike {

@@ -21,6 +21,6 @@ export function validateRunSpec(c: CompletedSpec): CompletedSpec {
   for (const e of c.env) {
     if (e.startsWith('=') || e.includes('\0')) throw new SpecError(`invalid environment variable '${e}': use NAME=value`);
   }
-  validateNamespaces(spec.namespaces, spec.identity.hostname, spec.network.network);
+  validateNamespaces(spec.namespaces, spec.identity.hostname, spec.network.network, spec.userns?.mode);
   return c;
 }

@@ -34,7 +34,7 @@ import { vfsCopy } from '../../storage/vfs.js';
 import { applyNetwork, containerNetwork, joinUserNetworks, readPublishedPorts, writeNetworkEtcFiles } from '../../network/runtime.js';
 import { forgetContainer } from '../../network/members.js';
 import { checkGpus } from '../../spec/run-choices.js';
-import { checkHostSide, createBindSources, gpuDevices, initBinary, readHostInputs, resolveVolumes, writeEtcFiles } from '../run-host.js';
+import { checkHostSide, createBindSources, gpuDevices, initBinary, joinedContainerPid, readHostInputs, resolveVolumes, writeEtcFiles } from '../run-host.js';
 
 /** `mode` 'create' (sandbox create) stops after the container exists; `start` runs it. */
 export async function command(args: string[], ctx: CommandContext, mode: 'run' | 'create' = 'run'): Promise<number> {
@@ -63,6 +63,9 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   if (spec.namespaces.ipc === 'host') spec.namespaces.hostMqueue = existsSync('/dev/mqueue');
   validateRunSpec(completed);
   await checkHostSide(spec);
+  // --pid/--ipc container:X: X's init, whose namespaces (and user namespace) the init joins.
+  const joinPid = await joinedContainerPid(spec, paths);
+  if (joinPid !== undefined) spec.namespaces.joinPid = joinPid;
   // The network is resolved here only to refuse bad -p/--network values and warn before
   // anything exists; createContainer resolves it again (pure apart from the IPv6 probe).
   warnings.push(...(await containerNetwork(completed, paths)).warnings);

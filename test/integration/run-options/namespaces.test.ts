@@ -84,6 +84,40 @@ it('--ipc host: a file in the host\'s /dev/shm is seen in the container; --ipc n
   t.is(priv.stdout, 'x\n');
 });
 
+it("--pid container:X: ps shows X's processes, exec into it too; inspect says PidMode container:X", async (t) => {
+  const x = `ns-px-${process.pid}`;
+  const y = `ns-py-${process.pid}`;
+  t.is((await sandbox('run', '-d', '--name', x, 'lab/busybox', 'sleep', '301')).code, 0);
+  const r = await sandbox('run', '--rm', '--pid', `container:${x}`, 'lab/busybox', 'ps', '-o', 'args');
+  t.is(r.code, 0, r.stderr);
+  t.true(r.stdout.split('\n').includes('sleep 301'), r.stdout);
+  t.is((await sandbox('run', '-d', '--name', y, '--pid', `container:${x}`, 'lab/busybox', 'sleep', '302')).code, 0);
+  const ps = await sandbox('exec', y, 'ps', '-o', 'args');
+  t.true(ps.stdout.split('\n').includes('sleep 301') && ps.stdout.split('\n').includes('sleep 302'), ps.stdout);
+  t.is((await sandbox('inspect', '--format', '{{.HostConfig.PidMode}}', y)).stdout, `container:${x}\n`);
+  await sandbox('rm', '-f', y, x);
+  const stopped = await refused('--rm', '--pid', `container:${x}`, 'lab/busybox', 'true');
+  t.is(stopped.code, 125);
+  t.regex(stopped.stderr, /^sandbox: No such container/);
+});
+
+it("--ipc container:X shares X's ipc namespace (a POSIX message queue X made is listed); a stopped X is refused", async (t) => {
+  const x = `ns-ix-${process.pid}`;
+  t.is((await sandbox('run', '-d', '--name', x, 'lab/busybox', 'sh', '-c', 'touch /dev/mqueue/q-shared && sleep 303')).code, 0);
+  let r = { code: 1, stdout: '', stderr: '' };
+  // The queue exists once X's shell has run touch; poll for it rather than sleep a fixed time.
+  for (let i = 0; i < 50 && !r.stdout.includes('q-shared'); i++) r = await sandbox('run', '--rm', '--ipc', `container:${x}`, 'lab/busybox', 'ls', '/dev/mqueue');
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, 'q-shared\n');
+  t.is((await sandbox('run', '--rm', 'lab/busybox', 'ls', '/dev/mqueue')).stdout, '');
+  await sandbox('stop', '-t', '0', x);
+  const stopped = await refused('--rm', '--ipc', `container:${x}`, 'lab/busybox', 'true');
+  t.is(stopped.code, 125);
+  t.is(stopped.stderr, `sandbox: cannot join IPC of a non running container: ${x}\n`);
+  t.false(stopped.left);
+  await sandbox('rm', '-f', x);
+});
+
 it('--cgroupns host: /sys/fs/cgroup is the host\'s hierarchy; inspect says which mode', async (t) => {
   const name = `ns-cg-${process.pid}`;
   const r = await sandbox('run', '--name', name, '--cgroupns', 'host', 'lab/busybox', 'ls', '/sys/fs/cgroup');
@@ -145,7 +179,8 @@ it('--runtime sandbox, --isolation default and --disable-content-trust run; othe
     [['--isolation', 'hyperv'], /^sandbox: invalid isolation: "hyperv" - linux only supports 'default'/],
     [['--disable-content-trust=false'], /^sandbox: --disable-content-trust=false: content trust .* is not supported/],
     [['--pid', 'bogus'], /^sandbox: invalid value "bogus" for --pid: /],
-    [['--ipc', 'bogus'], /^sandbox: invalid value "bogus" for --ipc: use private, shareable, none or host/],
+    [['--pid', `container:nosuch-${process.pid}`], /^sandbox: No such container: nosuch-\d+ \(--pid container:nosuch-\d+\)$/m],
+    [['--ipc', 'bogus'], /^sandbox: invalid value "bogus" for --ipc: use private, shareable, none, host or container:NAME\|ID$/m],
     [['--uts', 'bogus'], /^sandbox: invalid value "bogus" for --uts: /],
     [['--cgroupns', 'bogus'], /^sandbox: invalid value "bogus" for --cgroupns: use host or private/],
     [['--gpus', 'all'], existsSync('/dev/nvidia0') ? /^sandbox: invalid value "all" for --gpus: GPU requests need/ : /^sandbox: invalid value "all" for --gpus: this host has no GPU devices/],

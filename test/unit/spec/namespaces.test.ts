@@ -10,18 +10,31 @@ const specError = (t: import('ava').ExecutionContext, fn: () => unknown) => t.th
 
 test('defaults: every namespace private, no domain name, no sysctls', (t) => {
   t.deepEqual(fillNamespaces({}), { pid: 'private', ipc: 'private', uts: 'private', cgroupns: 'private', domainname: '', sysctls: {} });
-  t.deepEqual(cloneNamespaces(fillNamespaces({})), ['user', 'mount', 'pid', 'uts', 'ipc', 'network']);
+  t.deepEqual(cloneNamespaces(fillNamespaces({})).map((n) => n.type), ['user', 'mount', 'pid', 'uts', 'ipc', 'network']);
 });
 
 test('host modes leave their namespace out of the clone', (t) => {
-  t.deepEqual(cloneNamespaces(fillNamespaces({ pid: 'host', ipc: 'host', uts: 'host' })), ['user', 'mount', 'network']);
+  t.deepEqual(cloneNamespaces(fillNamespaces({ pid: 'host', ipc: 'host', uts: 'host' })), [{ type: 'user' }, { type: 'mount' }, { type: 'network' }]);
 });
 
-test('bad modes name the flag and the value; container: is not built yet', (t) => {
-  t.is(specError(t, () => fillNamespaces({ pid: 'shared' })), 'invalid value "shared" for --pid: use host (docker also knows container:NAME|ID)');
-  t.is(specError(t, () => fillNamespaces({ ipc: 'x' })), 'invalid value "x" for --ipc: use private, shareable, none or host');
-  t.regex(specError(t, () => fillNamespaces({ ipc: 'container:web' })), /^invalid value "container:web" for --ipc: joining another container's namespace is not supported yet/);
+test('bad modes name the flag and the value', (t) => {
+  t.is(specError(t, () => fillNamespaces({ pid: 'shared' })), 'invalid value "shared" for --pid: use host or container:NAME|ID');
+  t.is(specError(t, () => fillNamespaces({ ipc: 'x' })), 'invalid value "x" for --ipc: use private, shareable, none, host or container:NAME|ID');
+  t.is(specError(t, () => fillNamespaces({ pid: 'container:' })), 'invalid value "container:" for --pid: use host or container:NAME|ID');
+  t.is(specError(t, () => fillNamespaces({ uts: 'container:web' })), 'invalid value "container:web" for --uts: use host');
   t.is(specError(t, () => fillNamespaces({ cgroupns: 'y' })), 'invalid value "y" for --cgroupns: use host or private');
+});
+
+test("container:X joins X's pid or ipc namespace through its init, and its user namespace with them", (t) => {
+  const ns = { ...fillNamespaces({ pid: 'container:web', ipc: 'container:web' }), joinPid: 42 };
+  t.like(ns, { pid: 'container', pidContainer: 'web', ipc: 'container', ipcContainer: 'web' });
+  t.deepEqual(cloneNamespaces(ns), [
+    { type: 'user', path: '/proc/42/ns/user' }, { type: 'mount' }, { type: 'pid', path: '/proc/42/ns/pid' },
+    { type: 'uts' }, { type: 'ipc', path: '/proc/42/ns/ipc' }, { type: 'network' },
+  ]);
+  t.regex(specError(t, () => validateNamespaces(fillNamespaces({ pid: 'container:a', ipc: 'container:b' }), undefined, [])), /^conflicting options: --pid container:a and --ipc container:b/);
+  t.regex(specError(t, () => validateNamespaces(fillNamespaces({ pid: 'container:a' }), undefined, [], 'keep-id')), /^conflicting options: --userns and --pid container:/);
+  t.notThrows(() => validateNamespaces(fillNamespaces({ pid: 'container:a' }), undefined, [], 'default'));
 });
 
 test("--sysctl: docker's allow-list (net.*, fs.mqueue.*, the IPC kernel.* ones); the rest refused", (t) => {

@@ -98,7 +98,13 @@ int relay_exec_terminal(int master, pid_t child, int child_pidfd, int signal_fd,
         {input_open && pending.empty() ? 0 : -1, POLLIN, 0},
     };
     // Without a pidfd (old kernel) look for the child every 100 ms.
-    if (::poll(p, 4, child_pidfd >= 0 ? -1 : 100) < 0 && errno != EINTR) break;
+    if (::poll(p, 4, child_pidfd >= 0 ? -1 : 100) < 0 && errno != EINTR) {
+      // Can't happen with valid fds; don't spin and don't leave the command unreaped.
+      ::kill(child, SIGKILL);
+      while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+      }
+      return status;
+    }
     if (p[0].revents & POLLIN) {
       signalfd_siginfo si{};
       while (::read(signal_fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {

@@ -112,6 +112,8 @@ export function validateNamespaces(ns: NamespaceSpec, hostname: string | undefin
     const family = sysctlFamily(key);
     if (family === 'net' && hostNet) throw new SpecError(`invalid argument "${key}=${ns.sysctls[key]}" for "--sysctl" flag: sysctl '${key}' is not allowed in host network mode`);
     if (family === 'ipc' && ns.ipc === 'host') throw new SpecError(`invalid argument "${key}=${ns.sysctls[key]}" for "--sysctl" flag: sysctl '${key}' is not allowed in host IPC mode`);
+    // The namespace is the other container's: a setting here would change it under that one.
+    if (family === 'ipc' && ns.ipc === 'container') throw new SpecError(`invalid argument "${key}=${ns.sysctls[key]}" for "--sysctl" flag: sysctl '${key}' is not allowed with --ipc container:${ns.ipcContainer} (set it on that container)`);
   }
 }
 

@@ -55,6 +55,7 @@ test('a host namespace takes no settings of its own', (t) => {
   t.regex(specError(t, () => validateNamespaces(fillNamespaces({ uts: 'host', domainname: 'd' }), undefined, [])), /^conflicting options: domainname and the UTS mode/);
   t.regex(specError(t, () => validateNamespaces(fillNamespaces({ sysctl: ['net.core.somaxconn=10'] }), undefined, ['host'])), /not allowed in host network mode/);
   t.regex(specError(t, () => validateNamespaces(fillNamespaces({ ipc: 'host', sysctl: ['kernel.shmmax=10'] }), undefined, [])), /not allowed in host IPC mode/);
+  t.regex(specError(t, () => validateNamespaces(fillNamespaces({ ipc: 'container:db', sysctl: ['fs.mqueue.msg_max=10'] }), undefined, [])), /not allowed with --ipc container:db/);
   t.notThrows(() => validateNamespaces(fillNamespaces({ uts: 'host', pid: 'host' }), undefined, ['host']));
 });
 

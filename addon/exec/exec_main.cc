@@ -1,5 +1,5 @@
 // `sandbox-monitor exec --config PATH --pid PID --result-fd N [--user U[:G]] [--cwd DIR]
-//                      [--env K=V]... [--privileged] -- CMD [ARG...]`
+//                      [--env K=V]... [--privileged] [--tty [--detach-keys HEX]] -- CMD [ARG...]`
 // Joins the namespaces of the container whose init is PID and runs CMD there with the same
 // capabilities, no_new_privs and seccomp filter as the container (from its config). This is a
 // fresh single-threaded process started for the purpose: setns into a user or mount namespace
@@ -24,11 +24,13 @@
 #include <string>
 #include <vector>
 
+#include "exec/exec_terminal.h"
 #include "exec/exec_user.h"
 #include "init/caps.h"
 #include "init/config.h"
 #include "init/exec.h"
 #include "init/user.h"
+#include "monitor/attach_input.h"
 #include "monitor/signals.h"
 #include "sandbox/protocol.h"
 #include "sandbox/unique_fd.h"
@@ -45,6 +47,8 @@ struct ExecArgs {
   std::string cwd;   // empty: the container's
   std::vector<std::string> env;  // added to / overriding the container's
   bool privileged = false;
+  bool tty = false;          // -t: a pty from the container's devpts (exec/exec_terminal.h)
+  std::string detach_keys;   // -t: the bytes that detach the caller; empty: none
   std::vector<std::string> command;
 };
 
@@ -64,6 +68,13 @@ bool parse_exec_args(int argc, char** argv, ExecArgs& out, std::string& problem)
     else if (a == "--cwd") out.cwd = value();
     else if (a == "--env") out.env.push_back(value());
     else if (a == "--privileged") out.privileged = true;
+    else if (a == "--tty") out.tty = true;
+    else if (a == "--detach-keys") {
+      if (!parse_detach_keys_hex(value(), out.detach_keys)) {
+        problem = "--detach-keys wants pairs of hex digits";
+        return false;
+      }
+    }
     else {
       problem = "unknown argument '" + a + "'";
       return false;
@@ -114,7 +125,8 @@ int join_namespaces(pid_t pid, int clone_flags, Error& err) {
   unique_fd fds[std::size(kNamespaces)];
   for (size_t i = 0; i < std::size(kNamespaces); i++) {
     const int flag = kNamespaces[i].flag == CLONE_NEWNS ? CLONE_NEWNS : kNamespaces[i].flag;
-    if (flag != CLONE_NEWUSER && !(clone_flags & flag)) continue;  // shared with the host (--network host)
+    // Neither cloned nor joined (--pid container:X): shared with the host (--network host).
+    if (flag != CLONE_NEWUSER && !(clone_flags & flag)) continue;
     const std::string path = "/proc/" + std::to_string(pid) + "/ns/" + kNamespaces[i].name;
     fds[i].reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fds[i]) return err.sys("open " + path + " (is the container running?)");
@@ -131,7 +143,7 @@ int join_namespaces(pid_t pid, int clone_flags, Error& err) {
 
 // The child, inside every namespace: the same order as the init's last steps (init/setup.cc).
 [[noreturn]] void become_command(const RuntimeConfig& c, const ExecArgs& a, const SeccompProgram& filter,
-                                 int report_fd) {
+                                 int report_fd, int tty_slave) {
   Error err;
   const char* step = "cwd";
   auto die = [&](int status) {
@@ -147,6 +159,11 @@ int join_namespaces(pid_t pid, int clone_flags, Error& err) {
   if (::chdir(cwd.c_str()) < 0) {
     err.sys("chdir to " + cwd);
     die(126);
+  }
+  if (tty_slave >= 0) {
+    step = "terminal";
+    // Before the user switch and capability drop: chowning the pty to the user needs CAP_CHOWN.
+    if (become_terminal_owner(tty_slave, user.uid, err) < 0) die(126);
   }
   Capabilities caps = c.caps;
   if (a.privileged) {
@@ -212,8 +229,15 @@ int exec_main(int argc, char** argv) {
     return 125;
   }
   unique_fd signals = take_over_signals(err);
-  if (!signals || join_namespaces(a.pid, config.clone_flags, err) < 0) {
+  if (!signals || join_namespaces(a.pid, config.clone_flags | config.joined_flags, err) < 0) {
     protocol::send(a.result_fd, protocol::error("setns", err.errnum, err.message));
+    return 125;
+  }
+  // -t: the pty, now that we are in the container's mount namespace (its /dev/ptmx is its own
+  // devpts instance), and before the fork so a failure is reported before anything runs.
+  ExecTerminal terminal;
+  if (a.tty && open_exec_terminal(terminal, err) < 0) {
+    protocol::send(a.result_fd, protocol::error("terminal", err.errnum, err.message));
     return 125;
   }
   // The child reports a setup failure or exec failure on this pipe; a successful execve closes
@@ -237,9 +261,12 @@ int exec_main(int argc, char** argv) {
     ::sigprocmask(SIG_UNBLOCK, &all, nullptr);
     // Die with the exec process (and so with `sandbox exec`'s monitor) rather than linger.
     ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    become_command(config, a, filter, pipefd[1]);
+    terminal.master.reset();
+    become_command(config, a, filter, pipefd[1], terminal.slave ? terminal.slave.get() : -1);
   }
   ::close(pipefd[1]);
+  // Only the command may hold the slave: its exit (and its children's) is the master's EIO.
+  terminal.slave.reset();
   std::string report;
   char buf[4096];
   for (;;) {
@@ -258,17 +285,22 @@ int exec_main(int argc, char** argv) {
   // pidfd says when.
   unique_fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, child, 0)));
   int status = 0;
-  for (;;) {
-    pid_t r = ::waitpid(child, &status, WNOHANG);
-    if (r == child) break;
-    pollfd p[2] = {{signals.get(), POLLIN, 0}, {pidfd ? pidfd.get() : -1, POLLIN, 0}};
-    // Without a pidfd (old kernel) fall back to looking every 100 ms.
-    if (::poll(p, 2, pidfd ? -1 : 100) > 0 && p[0].revents) {
-      signalfd_siginfo si{};
-      while (::read(signals.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-        int sig = static_cast<int>(si.ssi_signo);
-        if (signal_action(sig) == SignalAction::Ignore) continue;
-        ::kill(child, signal_action(sig) == SignalAction::Forward ? sig : SIGKILL);
+  if (terminal.master) {
+    status = relay_exec_terminal(terminal.master.get(), child, pidfd ? pidfd.get() : -1, signals.get(),
+                                 a.detach_keys, a.result_fd);
+  } else {
+    for (;;) {
+      pid_t r = ::waitpid(child, &status, WNOHANG);
+      if (r == child) break;
+      pollfd p[2] = {{signals.get(), POLLIN, 0}, {pidfd ? pidfd.get() : -1, POLLIN, 0}};
+      // Without a pidfd (old kernel) fall back to looking every 100 ms.
+      if (::poll(p, 2, pidfd ? -1 : 100) > 0 && p[0].revents) {
+        signalfd_siginfo si{};
+        while (::read(signals.get(), &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+          int sig = static_cast<int>(si.ssi_signo);
+          if (signal_action(sig) == SignalAction::Ignore) continue;
+          ::kill(child, signal_action(sig) == SignalAction::Forward ? sig : SIGKILL);
+        }
       }
     }
   }

@@ -3,6 +3,7 @@
 #include <sched.h>
 #include <sys/resource.h>
 
+#include <cctype>
 #include <cmath>
 #include <string_view>
 
@@ -221,6 +222,31 @@ constexpr NamespaceName kNamespaces[] = {
     {"uts", CLONE_NEWUTS},   {"ipc", CLONE_NEWIPC},  {"network", CLONE_NEWNET},
 };
 
+// The name becomes a path under /proc/sys (dots -> slashes), so each segment is plain: no
+// '/', no '..', nothing empty. Which names are allowed (namespaced ones) is the CLI's check.
+bool valid_sysctl_name(const std::string& name) {
+  if (name.empty() || name.front() == '.' || name.back() == '.') return false;
+  char prev = 0;
+  for (char ch : name) {
+    const bool plain = std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-';
+    if (!plain && ch != '.') return false;
+    if (ch == '.' && prev == '.') return false;
+    prev = ch;
+  }
+  return true;
+}
+
+bool parse_sysctls(const Value& v, RuntimeConfig& c, Error& err) {
+  if (!v.is_object()) return true;  // absent: none
+  for (const auto& [name, value] : v.members()) {
+    if (!valid_sysctl_name(name)) return bad(err, "linux.sysctl", "bad sysctl name '" + name + "'");
+    std::string text;
+    if (!get_string(value, "linux.sysctl." + name, text, err)) return false;
+    c.sysctls.emplace_back(name, text);
+  }
+  return true;
+}
+
 bool parse_linux(const Value& l, RuntimeConfig& c, Error& err) {
   if (!l.is_object()) return bad(err, "linux", "missing");
   if (!parse_id_mappings(l["uidMappings"], "linux.uidMappings", c.uid_mappings, err) ||
@@ -231,22 +257,42 @@ bool parse_linux(const Value& l, RuntimeConfig& c, Error& err) {
     std::string where = "linux.namespaces[" + std::to_string(i) + "]";
     std::string type;
     if (!get_string(ns[i]["type"], where + ".type", type, err)) return false;
-    if (ns[i].has("path")) return bad(err, where + ".path", "joining a namespace is not supported yet");
+    if (type == "cgroup") {
+      c.cgroup_namespace = true;
+      continue;
+    }
     int flag = 0;
     for (const auto& k : kNamespaces)
       if (k.name == type) flag = k.flag;
     if (flag == 0) return bad(err, where + ".type", "namespace '" + type + "' is not supported");
+    if (ns[i].has("path")) {
+      // Another container's (--pid/--ipc container:X): only these, and only by /proc/PID/ns.
+      std::string path;
+      if (!get_string(ns[i]["path"], where + ".path", path, err)) return false;
+      if (flag != CLONE_NEWUSER && flag != CLONE_NEWPID && flag != CLONE_NEWIPC)
+        return bad(err, where + ".path", "joining a '" + type + "' namespace is not supported");
+      const std::string tail = "/ns/" + std::string(type == "user" ? "user" : type);
+      if (path.rfind("/proc/", 0) != 0 || path.size() <= 6 + tail.size() ||
+          path.compare(path.size() - tail.size(), tail.size(), tail) != 0 ||
+          path.find_first_not_of("0123456789", 6) != path.size() - tail.size())
+        return bad(err, where + ".path", "want /proc/PID" + tail);
+      c.joins.emplace_back(flag, path);
+      c.joined_flags |= flag;
+      continue;
+    }
     c.clone_flags |= flag;
   }
-  // Rootless: without our own user namespace we hold no privilege at all, and without our own
-  // mount namespace the rootfs would be mounted on the host.
-  if (!(c.clone_flags & CLONE_NEWUSER) || !(c.clone_flags & CLONE_NEWNS))
+  // Rootless: without a user namespace of the container's (own or joined) we hold no privilege
+  // at all, and without our own mount namespace the rootfs would be mounted on the host.
+  if (!((c.clone_flags | c.joined_flags) & CLONE_NEWUSER) || !(c.clone_flags & CLONE_NEWNS))
     return bad(err, "linux.namespaces", "must include 'user' and 'mount'");
+  if (c.joined_flags && !(c.joined_flags & CLONE_NEWUSER))
+    return bad(err, "linux.namespaces", "joining a namespace needs its owner's 'user' namespace joined too");
   if (!get_abs_paths(l["maskedPaths"], "linux.maskedPaths", c.masked_paths, err) ||
       !get_abs_paths(l["readonlyPaths"], "linux.readonlyPaths", c.readonly_paths, err))
     return false;
   if (!parse_seccomp(l["seccomp"], c.seccomp, err)) return false;
-  return true;
+  return parse_sysctls(l["sysctl"], c, err);
 }
 
 bool parse_sandbox(const Value& s, RuntimeConfig& c, Error& err) {
@@ -310,6 +356,10 @@ bool parse_runtime_config(const std::string& text, RuntimeConfig& out, Error& er
   if (!parse_linux(doc["linux"], out, err)) return false;
   if (!out.hostname.empty() && !(out.clone_flags & CLONE_NEWUTS))
     return bad(err, "hostname", "setting a hostname needs a 'uts' namespace");
+  if (doc.has("domainname") && !get_string(doc["domainname"], "domainname", out.domainname, err))
+    return false;
+  if (!out.domainname.empty() && !(out.clone_flags & CLONE_NEWUTS))
+    return bad(err, "domainname", "setting a domain name needs a 'uts' namespace");
   return parse_sandbox(doc["sandbox"], out, err);
 }
 

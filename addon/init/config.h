@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cgroup/cgroup.h"
@@ -77,11 +78,22 @@ struct RuntimeConfig {
   // process.terminal (-t): the command's stdio is a pty the init allocates (init/terminal.cc).
   bool terminal = false;
   std::string hostname;  // empty: leave the new UTS namespace's inherited name
+  std::string domainname;  // --domainname; empty: leave it
   std::vector<MountSpec> mounts;
   // linux
   IdMap uid_mappings;
   IdMap gid_mappings;
   int clone_flags = 0;  // CLONE_NEW* from linux.namespaces
+  // linux.namespaces entries with a "path" (--pid/--ipc container:X): joined before the init is
+  // cloned, never cloned. The user namespace is then joined too: a namespace can only be
+  // entered from the user namespace that owns it. [CLONE_NEW* flag, /proc/PID/ns/TYPE].
+  std::vector<std::pair<int, std::string>> joins;
+  int joined_flags = 0;
+  // 'cgroup' in linux.namespaces: unshared by the init after cgroup placement, not at clone
+  // (so it is kept out of clone_flags). Absent: --cgroupns=host.
+  bool cgroup_namespace = false;
+  // linux.sysctl: [name, value], name in dotted form (checked: [A-Za-z0-9_-] segments).
+  std::vector<std::pair<std::string, std::string>> sysctls;
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
   SeccompSpec seccomp;  // linux.seccomp; not enabled when absent

@@ -17,6 +17,7 @@
 #include "init/pivot.h"
 #include "init/process.h"
 #include "init/rootfs.h"
+#include "init/sysctl.h"
 #include "init/terminal.h"
 #include "init/user.h"
 #include "sandbox/protocol.h"
@@ -71,7 +72,7 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
   // namespace's root is fixed when it is created, so this makes that cgroup our "/" (the
   // container sees no host cgroup paths). Without a cgroup of our own (no limits possible on
   // this host, or --cgroups=disabled) there is nothing to root it at: docker's v1 behaviour.
-  if (!c.cgroup.manager.empty()) {
+  if (c.cgroup_namespace && !c.cgroup.manager.empty()) {  // not with --cgroupns=host
     step = "cgroup";
     if (::unshare(CLONE_NEWCGROUP) < 0) return err.sys("unshare(CLONE_NEWCGROUP)");
   }
@@ -119,6 +120,13 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
       if (create_dev_symlinks(root.get(), err) < 0) return -1;
       break;
     }
+  // --sysctl: once /proc is mounted (it is the container's: we are in its namespaces), and
+  // before the read-only paths below make /proc/sys read-only.
+  if (!c.sysctls.empty()) {
+    step = "sysctl";
+    if (write_sysctls(c.sysctls, root.get(), err) < 0) return -1;
+    step = "mount";
+  }
   // Masked and read-only paths come after every mount: they cover paths inside /proc and
   // /sys that exist only once those are mounted, and a later mount would cover them up. And
   // before pivot_root: masking binds the host's /dev/null, which pivot_root hides.
@@ -157,6 +165,9 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
   step = "hostname";
   if (!c.hostname.empty() && ::sethostname(c.hostname.data(), c.hostname.size()) < 0)
     return err.sys("sethostname " + c.hostname);
+  // --domainname: the same namespace, the same capability, the same moment.
+  if (!c.domainname.empty() && ::setdomainname(c.domainname.data(), c.domainname.size()) < 0)
+    return err.sys("setdomainname " + c.domainname);
   step = "rlimits";
   if (apply_rlimits(c.rlimits, err) < 0) return -1;
   // Before the user switch and before execve: the value is inherited by the command.

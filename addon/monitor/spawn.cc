@@ -1,6 +1,8 @@
 #include "monitor/spawn.h"
 
+#include <fcntl.h>
 #include <linux/sched.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -8,6 +10,8 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "cgroup/cgroup.h"
 #include "init/setup.h"
@@ -25,6 +29,68 @@ pid_t clone_into_namespaces(int ns_flags, int& pidfd) {
   args.pidfd = reinterpret_cast<uint64_t>(&pidfd);
   args.exit_signal = SIGCHLD;
   return static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+}
+
+// --pid/--ipc container:X. The init must start inside X's user namespace (only a member of the
+// namespace that owns X's pid or ipc namespace may enter it), and the monitor must stay in the
+// host's: a short-lived helper joins them and clones the init with CLONE_PARENT, so the init is
+// still our child (we reap it, we get its SIGCHLD) and the helper exits at once. Returns the
+// init's pid here, 0 in the init (on the helper's copied stack, like clone_into_namespaces).
+pid_t clone_in_joined_namespaces(const RuntimeConfig& config, int& pidfd, Error& err) {
+  // Opened here, in the host's view, so a container that is gone is one clear line.
+  std::vector<std::pair<int, unique_fd>> fds;
+  for (int pass = 0; pass < 2; pass++)  // the user namespace first: it grants the others
+    for (const auto& [flag, path] : config.joins) {
+      if ((flag == CLONE_NEWUSER) != (pass == 0)) continue;
+      unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd) return err.sys("open " + path + " (is the other container running?)");
+      fds.emplace_back(flag, std::move(fd));
+    }
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) < 0) return err.sys("pipe for the namespace joiner");
+  unique_fd report_read(report[0]), report_write(report[1]);
+  pid_t helper = ::fork();
+  if (helper < 0) return err.sys("fork the namespace joiner");
+  if (helper == 0) {
+    report_read.reset();
+    long result = 0;
+    for (const auto& [flag, fd] : fds)
+      if (::setns(fd.get(), flag) < 0) {
+        result = -errno;
+        break;
+      }
+    if (result == 0) {
+      clone_args args{};
+      args.flags = static_cast<uint64_t>(config.clone_flags) | CLONE_PARENT;
+      args.exit_signal = 0;  // with CLONE_PARENT the kernel takes the helper's (SIGCHLD)
+      pid_t pid = static_cast<pid_t>(::syscall(SYS_clone3, &args, sizeof args));
+      if (pid == 0) return 0;  // the init: on to init_main
+      result = pid < 0 ? -errno : pid;
+    }
+    (void)!::write(report_write.get(), &result, sizeof result);
+    ::_exit(0);
+  }
+  report_write.reset();
+  long result = 0;
+  ssize_t n;
+  while ((n = ::read(report_read.get(), &result, sizeof result)) < 0 && errno == EINTR) {
+  }
+  int status = 0;
+  while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (n != static_cast<ssize_t>(sizeof result)) return err.fail("the namespace joiner died", EPROTO);
+  if (result < 0) return err.sys("join the other container's namespaces", static_cast<int>(-result));
+  const pid_t pid = static_cast<pid_t>(result);
+  // Our child (CLONE_PARENT) and not yet reaped: the pid can't be anyone else's.
+  pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) {
+    err.sys("pidfd_open the container init");
+    ::kill(pid, SIGKILL);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return -1;
+  }
+  return pid;
 }
 
 }  // namespace
@@ -48,7 +114,13 @@ int spawn_init(const RuntimeConfig& config, InitProcess& out, Error& err, const 
   }
 
   int pidfd = -1;
-  pid_t pid = clone_into_namespaces(config.clone_flags, pidfd);
+  pid_t pid;
+  if (!config.joins.empty()) {
+    pid = clone_in_joined_namespaces(config, pidfd, err);
+    if (pid < 0) return -1;
+  } else {
+    pid = clone_into_namespaces(config.clone_flags, pidfd);
+  }
   if (pid < 0) {
     err.sys("clone the container init");
     if (err.errnum == ENOSPC || err.errnum == EPERM || err.errnum == EUSERS)
@@ -81,7 +153,9 @@ int prepare_init(const RuntimeConfig& config, const InitProcess& init, const cha
   // The maps must be written from outside the namespace (by us, or by newuidmap/newgidmap on
   // our behalf), and before the init does anything that creates files or checks ids.
   step = "idmap";
-  if (write_id_maps(init.pid, config.uid_mappings, config.gid_mappings, err) < 0)
+  // A joined user namespace (--pid/--ipc container:X) has its maps already.
+  if (!(config.joined_flags & CLONE_NEWUSER) &&
+      write_id_maps(init.pid, config.uid_mappings, config.gid_mappings, err) < 0)
     return err.wrap("write id maps for the container");
   // Cgroup placement and every limit, before release: the init's unshare(CLONE_NEWCGROUP)
   // then roots its cgroup namespace at the container's own cgroup, and the user's command

@@ -231,13 +231,13 @@ export const volumePruneOptions = [
 
 export const execOptions = [
   { long: 'detach', short: 'd', kind: 'bool', status: 'built', help: 'Detached mode: run command in the background' },
-  { long: 'detach-keys', kind: 'string', status: 'planned', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
+  { long: 'detach-keys', kind: 'string', status: 'built', placeholder: 'string', help: 'Override the key sequence for detaching a container' },
   { long: 'env', short: 'e', kind: 'list', status: 'built', placeholder: 'list', help: 'Set environment variables' },
   { long: 'env-file', kind: 'list', status: 'built', placeholder: 'list', help: 'Read in a file of environment variables' },
   { long: 'help', kind: 'bool', status: 'built', help: 'Print usage' },
   { long: 'interactive', short: 'i', kind: 'bool', status: 'built', help: 'Keep STDIN open even if not attached' },
   { long: 'privileged', kind: 'bool', status: 'built', help: 'Give extended privileges to the command' },
-  { long: 'tty', short: 't', kind: 'bool', status: 'planned', help: 'Allocate a pseudo-TTY' },
+  { long: 'tty', short: 't', kind: 'bool', status: 'built', help: 'Allocate a pseudo-TTY' },
   { long: 'user', short: 'u', kind: 'string', status: 'built', placeholder: 'string', help: 'Username or UID (format: "<name|uid>[:<group|gid>]")' },
   { long: 'workdir', short: 'w', kind: 'string', status: 'built', placeholder: 'string', help: 'Working directory inside the container' },
 ] as const satisfies OptionTable;

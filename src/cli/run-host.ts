@@ -2,7 +2,7 @@
 // sources, the cidfile, volumes, the generated /etc files and the --init binary. Kept apart
 // from run.ts so the command reads as the pipeline it is.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NativeError, SpecError } from '../errors.js';
 import type { HostInputs } from '../spec/fill.js';
@@ -61,6 +61,35 @@ export async function storeFilesystem(dir: string): Promise<string> {
     if (st) return filesystemName(st.type);
     if (d === '/') return 'unknown filesystem';
   }
+}
+
+/**
+ * --pid/--ipc container:NAME|ID: the host pid of that container's init, whose namespaces the
+ * new one joins. It must be running (docker's message otherwise).
+ */
+export async function joinedContainerPid(spec: RunSpec, paths: SandboxPaths): Promise<number | undefined> {
+  const ns = spec.namespaces;
+  const ref = ns.pidContainer ?? ns.ipcContainer;
+  if (ref === undefined) return undefined;
+  const what = ns.pidContainer !== undefined ? 'PID' : 'IPC';
+  const { ContainerStore } = await import('../state/containers.js');
+  const { gatherFacts, effectiveRecord } = await import('../state/observe.js');
+  const store = new ContainerStore(paths);
+  const rec = await store.find(ref).catch(() => {
+    throw new SpecError(`No such container: ${ref} (--${what.toLowerCase()} container:${ref})`);
+  });
+  const facts = await gatherFacts(rec, store.dir(rec.id));
+  const pid = facts.pidFromFile;
+  if (effectiveRecord(rec, facts).status !== 'running' || !facts.monitorAlive || pid === undefined) {
+    throw new SpecError(`cannot join ${what} of a non running container: ${ref}`);
+  }
+  return pid;
+}
+
+/** The host's GPU device nodes (--gpus says what it would need with them). */
+export async function gpuDevices(): Promise<string[]> {
+  const names = await readdir('/dev').catch(() => [] as string[]);
+  return names.filter((n) => n.startsWith('nvidia')).map((n) => `/dev/${n}`).sort();
 }
 
 /** sandbox-init sits next to sandbox-monitor (same CMake build). */

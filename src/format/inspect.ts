@@ -35,6 +35,19 @@ function userNetworks(config: RuntimeConfig | undefined): Record<string, unknown
   return out;
 }
 
+/** HostConfig's namespace modes as docker shows them ('' where docker shows its default that way). */
+function namespaceModes(config: RuntimeConfig | undefined): Record<string, unknown> {
+  if (!config) return {};
+  const has = (t: string) => config.linux.namespaces.some((n) => n.type === t);
+  return {
+    PidMode: has('pid') ? (config.annotations['io.sandbox.pid'] ?? '') : 'host',
+    IpcMode: has('ipc') ? (config.annotations['io.sandbox.ipc'] ?? 'private') : 'host',
+    UTSMode: has('uts') ? '' : 'host',
+    CgroupnsMode: has('cgroup') ? 'private' : 'host',
+    Sysctls: config.linux.sysctl ?? null,
+  };
+}
+
 export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | undefined, paths: InspectPaths): Record<string, unknown> {
   const args = config?.process.args ?? rec.command;
   const user = config?.process.user;
@@ -79,6 +92,10 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
       AutoRemove: rec.autoRemove,
       Privileged: false,
       ReadonlyRootfs: config?.root.readonly ?? false,
+      ...namespaceModes(config),
+      Runtime: 'sandbox',
+      Isolation: '',
+      ...(config?.sandbox.annotations ? { Annotations: config.sandbox.annotations } : {}),
       // podman's field: the annotation (any driver), or the layers' own maps (older configs).
       UsernsMode: config?.annotations?.['io.sandbox.userns'] ?? (config?.sandbox.rootfs.storageUidMappings ? 'keep-id' : ''),
     },
@@ -102,7 +119,7 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
     })),
     Config: {
       Hostname: config?.hostname ?? rec.id.slice(0, 12),
-      Domainname: '',
+      Domainname: config?.domainname ?? '',
       User: user && (user.uid !== 0 || user.gid !== 0) ? `${user.uid}:${user.gid}` : '',
       AttachStdin: false,
       AttachStdout: !rec.detached,

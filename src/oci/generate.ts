@@ -8,6 +8,7 @@ import { UNLIMITED } from '../spec/process-options.js';
 import { join } from 'node:path';
 import { deviceMounts, privilegedDefaultMounts, systemPaths } from '../spec/security.js';
 import { containerSeccomp, seccompCacheFile } from '../security/container-seccomp.js';
+import { cloneNamespaces, namespaceMounts } from '../spec/namespaces.js';
 
 export interface ContainerDirs {
   /** containers/<id> */
@@ -72,6 +73,7 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
   const layout = containerLayout(dirs.stateDir);
   const caps = c.capabilities;
   const seccomp = containerSeccomp(c.spec.security, caps);
+  const ns = c.spec.namespaces;
   return {
     ociVersion: '1.0.2',
     process: {
@@ -88,12 +90,19 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
       ...(c.spec.process.oomScoreAdj !== undefined ? { oomScoreAdj: c.spec.process.oomScoreAdj } : {}),
     },
     root: { path: layout.merged, readonly: c.spec.security.readOnly },
-    hostname: c.hostname,
+    // --uts=host: the host's name, which the container can't set (no uts namespace of its own).
+    hostname: ns.uts === 'host' ? '' : c.hostname,
+    ...(ns.domainname ? { domainname: ns.domainname } : {}),
     mounts: [
-      ...privilegedDefaultMounts(c.spec.security, defaultMounts(c.spec.storage.shmSize)),
-      // docker's view of its own cgroup (read-only, rooted there by the cgroup namespace): only
-      // when the container has a cgroup of its own; on top of /sys, so after it.
-      ...(c.cgroup ? [{ destination: '/sys/fs/cgroup', type: 'cgroup2', source: 'cgroup2', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] }] : []),
+      // The standard mounts as the namespaces want them (--pid/--ipc/--cgroupns=host bind the
+      // host's own); a user's mounts below are left as given.
+      ...namespaceMounts(ns, [
+        ...privilegedDefaultMounts(c.spec.security, defaultMounts(c.spec.storage.shmSize)),
+        // docker's view of its own cgroup (read-only, rooted there by the cgroup namespace): only
+        // when the container has a cgroup of its own; on top of /sys, so after it. --cgroupns=host:
+        // the host's hierarchy, bound in (namespaceMounts).
+        ...(c.cgroup || ns.cgroupns === 'host' ? [{ destination: '/sys/fs/cgroup', type: 'cgroup2', source: 'cgroup2', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] }] : []),
+      ]),
       // Right after /dev's own nodes: a user's -v can't then be shadowed by a device bind.
       ...deviceMounts(c.spec.security),
       ...[['/etc/hostname', layout.hostname], ['/etc/hosts', layout.hosts], ['/etc/resolv.conf', layout.resolvConf]].map(
@@ -108,16 +117,22 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
     linux: {
       uidMappings: maps.uidMappings,
       gidMappings: maps.gidMappings,
-      namespaces: ['user', 'mount', 'pid', 'uts', 'ipc', 'network'].map((type) => ({ type })),
+      // 'cgroup' is unshared by the init once it sits in its own cgroup (setup.cc), not at clone.
+      namespaces: [...cloneNamespaces(ns), ...(ns.cgroupns === 'host' ? [] : [{ type: 'cgroup' }])],
+      ...(Object.keys(ns.sysctls).length ? { sysctl: ns.sysctls } : {}),
       maskedPaths: systemPaths(c.spec.security, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS).masked,
       readonlyPaths: systemPaths(c.spec.security, DEFAULT_MASKED_PATHS, DEFAULT_READONLY_PATHS).readonly,
       ...(seccomp ? { seccomp } : {}),
     },
     annotations: {
+      ...c.spec.identity.annotations,
       ...c.spec.identity.labels,
       'io.sandbox.image': c.imageName,
       'io.sandbox.image.id': c.imageId,
       ...(c.keepId ? { 'io.sandbox.userns': 'keep-id' } : {}),
+      // The mode as given (shareable and private look alike in the namespaces), for inspect.
+      ...(ns.ipc !== 'private' ? { 'io.sandbox.ipc': ns.ipc === 'container' ? `container:${ns.ipcContainer}` : ns.ipc } : {}),
+      ...(ns.pid === 'container' ? { 'io.sandbox.pid': `container:${ns.pidContainer}` } : {}),
       ...(c.spec.lifecycle.stopSignal !== undefined ? { 'io.sandbox.stop-signal': c.spec.lifecycle.stopSignal } : {}),
       ...(c.spec.lifecycle.stopTimeout !== undefined ? { 'io.sandbox.stop-timeout': String(c.spec.lifecycle.stopTimeout) } : {}),
     },
@@ -132,6 +147,7 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
         ...(storageMaps ? { storageUidMappings: storageMaps.uidMappings, storageGidMappings: storageMaps.gidMappings } : {}),
       },
       stateDir: dirs.stateDir,
+      ...(Object.keys(c.spec.identity.annotations).length ? { annotations: c.spec.identity.annotations } : {}),
       pidFile: layout.pid,
       ...(seccomp ? { seccompCache: seccompCacheFile(dirs.stateDir, seccomp) } : {}),
       ...(c.cgroup ? { cgroup: c.cgroup } : {}),

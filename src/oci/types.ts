@@ -38,11 +38,16 @@ export interface RuntimeConfig {
   };
   root: { path: string; readonly: boolean };
   hostname: string;
+  /** --domainname: set in the container's uts namespace; absent: none. */
+  domainname?: string;
   mounts: OciMount[];
   linux: {
     uidMappings: OciIdMapping[];
     gidMappings: OciIdMapping[];
-    namespaces: { type: string }[];
+    /** With a path (/proc/PID/ns/TYPE): joined, not cloned (--pid/--ipc container:X). */
+    namespaces: { type: string; path?: string }[];
+    /** --sysctl: written under /proc/sys by the init before the command (namespaced ones only). */
+    sysctl?: Record<string, string>;
     maskedPaths: string[];
     readonlyPaths: string[];
     /** Absent: no filter (--privileged, seccomp=unconfined). */
@@ -67,6 +72,8 @@ export interface RuntimeConfig {
       storageGidMappings?: OciIdMapping[];
     };
     stateDir: string;
+    /** --annotation as given (also merged into `annotations`), for inspect's HostConfig.Annotations. */
+    annotations?: Record<string, string>;
     pidFile: string;
     /** Where the compiled linux.seccomp is cached (named by its hash); absent: compile each time. */
     seccompCache?: string;

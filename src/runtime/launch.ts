@@ -28,6 +28,8 @@ export interface LaunchHooks {
   interactive?: boolean;
   /** --sig-proxy (default true): pass the signals we get on to the container. */
   sigProxy?: boolean;
+  /** -a/--attach: only these streams are connected (the others are /dev/null); absent: all. */
+  attach?: readonly ('stdin' | 'stdout' | 'stderr')[];
   /** -t: the container has a pty the monitor relays to our terminal. */
   tty?: boolean;
   /** -it: the keys that detach us and leave the container running (--detach-keys). */
@@ -169,6 +171,10 @@ export interface ExecRequest {
   privileged: boolean;
   interactive: boolean;
   detach: boolean;
+  /** -t: the command gets a pty from the container's devpts, relayed by sandbox-monitor exec. */
+  tty?: boolean;
+  /** -it: the keys that detach us, leaving the command running (docker's exec). */
+  detachKeys?: Buffer;
 }
 
 /**
@@ -183,6 +189,8 @@ export async function launchExec(req: ExecRequest): Promise<number> {
   if (req.user) args.push('--user', req.user);
   if (req.cwd) args.push('--cwd', req.cwd);
   if (req.privileged) args.push('--privileged');
+  if (req.tty) args.push('--tty');
+  if (req.tty && req.detachKeys?.length) args.push('--detach-keys', req.detachKeys.toString('hex'));
   args.push('--', ...req.command);
   const child = spawn(monitorPath(), args, {
     stdio: req.detach ? ['ignore', 'ignore', 'ignore', 'pipe'] : [req.interactive ? 'inherit' : 'ignore', 'inherit', 'inherit', 'pipe'],
@@ -196,6 +204,10 @@ export async function launchExec(req: ExecRequest): Promise<number> {
     }
   };
   if (!req.detach) for (const s of FORWARDED) process.on(s, forward);
+  // -it on a terminal: raw mode, so ^C, ^Z, ^D reach the command's pty as bytes (as run -it).
+  // Node restores the terminal when it exits; the finally below does it on every other path.
+  const raw = !req.detach && req.tty === true && req.interactive && process.stdin.isTTY === true;
+  if (raw) process.stdin.setRawMode(true);
   const exited = new Promise<void>((resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) =>
       reject(new NativeError(`cannot start ${monitorPath()}: ${err.message}`, { hint: err.code === 'ENOENT' ? 'Build the native part with `npm run build:native`.' : undefined })),
@@ -207,6 +219,12 @@ export async function launchExec(req: ExecRequest): Promise<number> {
     let outcome: NativeMessage | undefined;
     for await (const m of messages(result)) {
       if (m.type === 'started' && req.detach) return 0;
+      if (m.type === 'detached') {
+        // The detach keys: the command runs on under its exec process; we leave quietly, 0.
+        result.destroy();
+        child.unref();
+        return 0;
+      }
       if (m.type === 'exited' || m.type === 'exec-failed' || m.type === 'error') outcome = m;
     }
     await exited;
@@ -216,6 +234,7 @@ export async function launchExec(req: ExecRequest): Promise<number> {
     throw new NativeError('sandbox-monitor exec ended without a result');
   } finally {
     for (const s of FORWARDED) process.off(s, forward);
+    if (raw) process.stdin.setRawMode(false);
     if (req.detach) {
       result.destroy();
       child.unref();
@@ -231,8 +250,10 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
   if (hooks.detachKeys?.length && hooks.tty && hooks.interactive !== false) {
     args.push('--detach-keys', hooks.detachKeys.toString('hex'), ...exitCommandArgs(hooks.exitCommand ?? []));
   }
+  // -a: a stream not attached is /dev/null for the container (docker's client doesn't copy it).
+  const attached = (s: 'stdin' | 'stdout' | 'stderr') => hooks.attach === undefined || hooks.attach.includes(s);
   const child = spawn(monitorPath(), args, {
-    stdio: [hooks.interactive === false ? 'ignore' : 'inherit', 'inherit', 'inherit', 'pipe'],
+    stdio: [hooks.interactive === false || !attached('stdin') ? 'ignore' : 'inherit', attached('stdout') ? 'inherit' : 'ignore', attached('stderr') ? 'inherit' : 'ignore', 'pipe'],
     detached: true,
     env: monitorEnv(),
   });

@@ -8,6 +8,8 @@ import type { RunSpec } from './types.js';
 import { fillSecurity } from './security.js';
 import { parseBytes } from './units.js';
 import { parseUserns } from './userns.js';
+import { fillNamespaces } from './namespaces.js';
+import { checkContentTrust, checkIsolation, checkRuntime, parseAnnotations, parseAttach } from './run-choices.js';
 
 /** What fill needs from the caller's side: its cwd, and the files named by options. */
 export interface HostInputs {
@@ -65,6 +67,17 @@ export interface FillInput {
   dnsOption?: string[];
   addHost?: string[];
   userns?: string | undefined;
+  pid?: string | undefined;
+  ipc?: string | undefined;
+  uts?: string | undefined;
+  cgroupns?: string | undefined;
+  domainname?: string | undefined;
+  sysctl?: string[];
+  annotation?: string[];
+  attach?: string[];
+  runtime?: string | undefined;
+  isolation?: string | undefined;
+  disableContentTrust?: boolean;
 }
 
 /** `-e NAME=value` as given; `-e NAME` copies the caller's value or is dropped. */
@@ -97,6 +110,9 @@ export function fillRunSpec(opts: FillInput, image: string, command: string[], c
     shmSize = parseBytes(opts.shmSize, '--shm-size');
     if (shmSize <= 0) throw new SpecError(`invalid value "${opts.shmSize}" for --shm-size: must be greater than 0`);
   }
+  checkRuntime(opts.runtime);
+  checkIsolation(opts.isolation);
+  checkContentTrust(opts.disableContentTrust);
   return {
     image,
     network: {
@@ -112,7 +128,7 @@ export function fillRunSpec(opts: FillInput, image: string, command: string[], c
       ip: opts.ip,
       mac: opts.macAddress,
     },
-    identity: { name: opts.name, hostname: opts.hostname, labels: collectLabels(fileLabels, opts.label ?? []) },
+    identity: { name: opts.name, hostname: opts.hostname, labels: collectLabels(fileLabels, opts.label ?? []), annotations: parseAnnotations(opts.annotation ?? []) },
     process: {
       command,
       // docker passes --entrypoint as one argv element; "" resets it.
@@ -134,8 +150,10 @@ export function fillRunSpec(opts: FillInput, image: string, command: string[], c
       stopSignal: opts.stopSignal === undefined ? undefined : parseStopSignal(opts.stopSignal),
       stopTimeout: opts.stopTimeout === undefined ? undefined : parseStopTimeout(opts.stopTimeout),
       cidfile: opts.cidfile,
+      attach: parseAttach(opts.attach ?? [], opts.detach),
     },
     userns: parseUserns(opts.userns),
+    namespaces: fillNamespaces(opts),
     storage: { mounts: collectMounts(opts.volume ?? [], opts.mount ?? [], opts.tmpfs ?? [], host.cwd), shmSize },
     security: { capAdd: opts.capAdd, capDrop: opts.capDrop, readOnly: opts.readOnly, ...fillSecurity(opts) },
   };

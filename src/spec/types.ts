@@ -16,6 +16,8 @@ export interface RunSpec {
     name: string | undefined;
     hostname: string | undefined;
     labels: Record<string, string>;
+    /** --annotation: passed to the runtime config and shown as HostConfig.Annotations. */
+    annotations: Record<string, string>;
   };
   process: {
     /** COMMAND and ARG... as given; [] means "the image's Cmd". */
@@ -43,6 +45,8 @@ export interface RunSpec {
     stopSignal: string | undefined;
     stopTimeout: number | undefined;
     cidfile: string | undefined;
+    /** -a/--attach: the streams a foreground run is connected to; undefined: docker's default. */
+    attach?: import('./run-choices.js').AttachStream[] | undefined;
   };
   storage: {
     /** -v, --mount and --tmpfs, in that order. */
@@ -50,6 +54,8 @@ export interface RunSpec {
     /** /dev/shm's size in bytes (docker's default 64m). */
     shmSize: number;
   };
+  /** --pid, --ipc, --uts, --cgroupns, --domainname, --sysctl (spec/namespaces.ts). */
+  namespaces: import('./namespaces.js').NamespaceSpec;
   /** --userns (spec/userns.ts); absent: the default rootless map. */
   userns?: import('./userns.js').UsernsRequest;
   /** --privileged, --security-opt, --device: see spec/security.ts. */

@@ -2,6 +2,7 @@
 // (exit 125) with one line naming the value and the fix.
 import { SpecError } from '../errors.js';
 import type { CompletedSpec } from './types.js';
+import { validateNamespaces } from './namespaces.js';
 
 const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const HOSTNAME_RE = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
@@ -20,5 +21,6 @@ export function validateRunSpec(c: CompletedSpec): CompletedSpec {
   for (const e of c.env) {
     if (e.startsWith('=') || e.includes('\0')) throw new SpecError(`invalid environment variable '${e}': use NAME=value`);
   }
+  validateNamespaces(spec.namespaces, spec.identity.hostname, spec.network.network, spec.userns?.mode);
   return c;
 }

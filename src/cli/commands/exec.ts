@@ -1,4 +1,4 @@
-// `sandbox exec [-d] [-i] [-e K=V] [--env-file F] [-u U] [-w DIR] [--privileged] CONTAINER CMD...`:
+// `sandbox exec [-d] [-i] [-t] [--detach-keys K] [-e K=V] [--env-file F] [-u U] [-w DIR] [--privileged] CONTAINER CMD...`:
 // run a command in a running container, with its capabilities, no_new_privs and seccomp.
 import { readFile } from 'node:fs/promises';
 import type { CommandContext } from '../context.js';
@@ -10,7 +10,8 @@ import { ContainerStore } from '../../state/containers.js';
 import { gatherFacts, effectiveRecord } from '../../state/observe.js';
 import { containerLayout } from '../../oci/generate.js';
 import { launchExec } from '../../runtime/launch.js';
-import { StateError, UsageError } from '../../errors.js';
+import { SpecError, StateError, UsageError } from '../../errors.js';
+import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys.js';
 
 /** -e K=V as is; -e K takes K from our environment, dropped when unset (docker). */
 export function envEntries(words: readonly string[], env: NodeJS.ProcessEnv): string[] {
@@ -36,6 +37,10 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   const spec = findCommand('exec');
   const { options, positionals } = parseCommandArgs(execOptions, args, 'exec', spec);
   const [ref, ...cmd] = positionals as [string, ...string[]];
+  // Checked before anything starts, like every bad value.
+  const detachKeys = parseDetachKeys(options.detachKeys || DEFAULT_DETACH_KEYS);
+  // docker's check: -it copies our input into a terminal, which has no EOF of its own.
+  if (options.tty && options.interactive && !options.detach && process.stdin.isTTY !== true) throw new SpecError('the input device is not a TTY');
   const fileEnv: string[] = [];
   for (const f of options.envFile) {
     const text = await readFile(f, 'utf8').catch((err: Error) => {
@@ -60,6 +65,9 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
     privileged: options.privileged,
     interactive: options.interactive,
     detach: options.detach,
+    tty: options.tty,
+    // docker: the keys detach only a client that is attached to the terminal's input.
+    ...(options.tty && options.interactive && !options.detach ? { detachKeys } : {}),
   });
   return code;
 }

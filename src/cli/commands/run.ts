@@ -3,6 +3,8 @@
 // lifetime (created -> running -> exited, and removal with --rm). The foreground flow is
 // runForeground(); a detached flow (issue 5) shares everything before it.
 import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname as hostHostname } from 'node:os';
+import { existsSync } from 'node:fs';
 import type { CommandContext } from '../context.js';
 import { parseRunArgs } from '../parse.js';
 import { fillRunSpec } from '../../spec/fill.js';
@@ -36,7 +38,8 @@ import { forgetContainer } from '../../network/members.js';
 import { checkLinkLocalIps, checkLinkNetwork, linkHostsLines, parseLink, resolveLinks } from '../../network/links.js';
 import { mergeVolumesFrom, volumesFromMounts, volumesRootOf } from '../../spec/volumes-from.js';
 import { checkStorageOpts, checkVolumeDriver } from '../../spec/storage-options.js';
-import { checkHostSide, createBindSources, initBinary, readHostInputs, resolveVolumes, storeFilesystem, writeEtcFiles } from '../run-host.js';
+import { checkGpus } from '../../spec/run-choices.js';
+import { checkHostSide, createBindSources, gpuDevices, initBinary, joinedContainerPid, readHostInputs, resolveVolumes, storeFilesystem, writeEtcFiles } from '../run-host.js';
 
 /** `mode` 'create' (sandbox create) stops after the container exists; `start` runs it. */
 export async function command(args: string[], ctx: CommandContext, mode: 'run' | 'create' = 'run'): Promise<number> {
@@ -51,6 +54,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   checkVolumeDriver(parsed.options.volumeDriver);
   checkLinkLocalIps(parsed.options.linkLocalIp);
   parsed.options.link.forEach(parseLink);
+  if (parsed.options.gpus.length > 0) checkGpus(parsed.options.gpus, await gpuDevices());
   // --userns=keep-id: your own ids and name, unless keep-id:uid=,gid= chose others.
   if (spec.userns?.mode === 'keep-id') spec.userns = withOwnIds(spec.userns, process.getuid?.() ?? 0, process.getgid?.() ?? 0, ownUserName());
   // The seccomp profile file, --device nodes and --privileged's host devices, before the image:
@@ -71,8 +75,14 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   const id = newContainerId();
   const imageInputs = { id: image.id, name: spec.image, config: image.config, layerDirs: image.layerDirs, passwd, group };
   const { completed, warnings } = completeRunSpec(spec, imageInputs, id);
+  // --uts=host: the container shares the host's name; /etc/hostname and /etc/hosts say it too.
+  if (spec.namespaces.uts === 'host') completed.hostname = hostHostname();
+  if (spec.namespaces.ipc === 'host') spec.namespaces.hostMqueue = existsSync('/dev/mqueue');
   validateRunSpec(completed);
   await checkHostSide(spec);
+  // --pid/--ipc container:X: X's init, whose namespaces (and user namespace) the init joins.
+  const joinPid = await joinedContainerPid(spec, paths);
+  if (joinPid !== undefined) spec.namespaces.joinPid = joinPid;
   // The network is resolved here only to refuse bad -p/--network values and warn before
   // anything exists; createContainer resolves it again (pure apart from the IPv6 probe).
   const resolvedNet = await containerNetwork(completed, paths);
@@ -236,6 +246,7 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
       interactive: spec.process.interactive,
       sigProxy: spec.lifecycle.sigProxy,
       tty: spec.process.tty,
+      ...(spec.lifecycle.attach ? { attach: spec.lifecycle.attach } : {}),
       ...(detachKeys ? { detachKeys } : {}),
       exitCommand: spec.lifecycle.rm ? removalCommand(completed.containerId) : [],
       onStarted: async (pid, monitorPid) => {

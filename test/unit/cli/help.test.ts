@@ -18,7 +18,7 @@ test('run help lists every option of the table, one line each, in table order', 
 
 test('run help shows shorthands and value placeholders as docker does', (t) => {
   t.regex(runHelp, /^ {2}-e, --env list {3,}Set environment variables$/m);
-  t.regex(runHelp, /^ {6}--gpus gpu-request {3,}GPU devices to add to the container \('all' to pass all GPUs\) \(not supported yet\)$/m);
+  t.regex(runHelp, /^ {6}--gpus gpu-request {3,}GPU devices to add to the container \('all' to pass all GPUs\)$/m);
   t.regex(runHelp, /^ {6}--add-host list {3,}Add a custom host-to-IP mapping \(host:ip\)$/m);
   t.regex(runHelp, /^ {2}-h, --hostname string {3,}Container host name/m);
   t.regex(runHelp, /^ {2}-m, --memory bytes {3,}Memory limit/m);
@@ -27,7 +27,9 @@ test('run help shows shorthands and value placeholders as docker does', (t) => {
 test('options not built yet are marked; built ones are not', (t) => {
   t.regex(runHelp, /^ {6}--rm {3,}Automatically remove the container and its associated anonymous volumes when it exits$/m);
   t.regex(runHelp, /^ {6}--help {3,}Print usage$/m);
-  t.regex(runHelp, /^ {6}--gpus gpu-request {3,}GPU devices to add to the container \('all' to pass all GPUs\) \(not supported yet\)$/m);
+  t.regex(runHelp, /^ {6}--gpus gpu-request {3,}GPU devices to add to the container \('all' to pass all GPUs\)$/m);
+  // Whichever option is still planned (the table changes as options are built).
+  for (const o of runOptions.filter((r) => r.status === 'planned')) t.regex(runHelp, new RegExp(`--${o.long} .*\\(not supported yet\\)$`, 'm'));
 });
 
 test('defaults are shown as docker shows them', (t) => {

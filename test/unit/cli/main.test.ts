@@ -3,6 +3,7 @@ import test from 'ava';
 import { main } from '../../../src/cli/main.js';
 import { globalHelp, commandHelp } from '../../../src/cli/help.js';
 import { findCommand } from '../../../src/cli/command-table.js';
+import { runOptions } from '../../../src/cli/run-options.js';
 import { fakeIo } from './fake-streams.js';
 
 async function sandbox(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -52,7 +53,11 @@ test('a missing flag value, exit 125', async (t) => {
 });
 
 test('a run option not built yet: one sandbox: line, exit 125', async (t) => {
-  t.deepEqual(await sandbox('run', '--gpus=all', 'busybox', 'sh'), { code: 125, stdout: '', stderr: 'sandbox: --gpus is not supported yet\n' });
+  // Whichever option is still planned (the table changes as options are built).
+  const planned: { long: string; kind: string } | undefined = runOptions.find((r) => r.status === 'planned');
+  if (!planned) return t.pass('every run option is built');
+  const flag = planned.kind === 'bool' ? `--${planned.long}` : `--${planned.long}=x`;
+  t.deepEqual(await sandbox('run', flag, 'busybox', 'sh'), { code: 125, stdout: '', stderr: `sandbox: --${planned.long} is not supported yet\n` });
 });
 
 test('run without an image: docker\'s message and usage, exit 125', async (t) => {

@@ -47,7 +47,8 @@ test('proc, dev, devpts, shm, mqueue and sysfs come first, then device binds; do
   t.true(c.mounts.some((m) => m.destination === '/dev/null' && m.type === 'bind'));
   t.true(c.linux.maskedPaths.includes('/proc/kcore'));
   t.true(c.linux.readonlyPaths.includes('/proc/sys'));
-  t.deepEqual(c.linux.namespaces.map((n) => n.type), ['user', 'mount', 'pid', 'uts', 'ipc', 'network']);
+  // 'cgroup' last: the init unshares it after cgroup placement, not at clone.
+  t.deepEqual(c.linux.namespaces.map((n) => n.type), ['user', 'mount', 'pid', 'uts', 'ipc', 'network', 'cgroup']);
   t.is(c.hostname, 'cccccccccccc');
 });
 

@@ -1,5 +1,7 @@
 #include "unpack/copy_support.h"
 
+#include "sandbox/unique_fd.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/fs.h>
@@ -269,6 +271,26 @@ bool take_shift_args(int argc, char** argv, IdShift& shift, std::vector<char*>& 
   }
   if (shift.uids.empty() != shift.gids.empty()) return err.fail("--shift-uids and --shift-gids go together", EINVAL), false;
   return true;
+}
+
+int HardlinkSet::link_or_remember(const struct stat& st, int dest_root, int ddir, const std::string& name,
+                                  const std::string& rel, const std::string& where, bool& linked, Error& err) {
+  linked = false;
+  if (st.st_nlink <= 1) return 0;
+  auto it = first_.find({st.st_dev, st.st_ino});
+  if (it == first_.end()) {
+    first_.emplace(std::make_pair(st.st_dev, st.st_ino), rel);
+    return 0;
+  }
+  const std::string& first = it->second;
+  size_t slash = first.rfind('/');
+  std::string parent = slash == std::string::npos ? "" : first.substr(0, slash);
+  std::string base = slash == std::string::npos ? first : first.substr(slash + 1);
+  unique_fd pfd(open_beneath(dest_root, parent, O_PATH | O_DIRECTORY));
+  if (!pfd) return err.sys("opening the copy's /" + parent);
+  if (::linkat(pfd.get(), base.c_str(), ddir, name.c_str(), 0) < 0) return err.sys("linking " + where + " to /" + first);
+  linked = true;
+  return 0;
 }
 
 }  // namespace sandbox::unpack

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sandbox/error.h"
@@ -55,6 +57,20 @@ int chown_shifted(int fd, int dirfd, const char* name, const struct stat& st, co
 // ACL entries. Both fds are regular files or directories.
 int copy_xattrs(int src, int dst, bool clear_first, bool keep_overlay, const IdShift& shift,
                 const std::string& where, Error& err);
+
+// Hardlinks kept together in a copy: the first path of each multiply-linked inode is remembered
+// (relative to the copy's root), and later names of it are linked to that copy.
+class HardlinkSet {
+ public:
+  // For st (nlink > 1): links `name` in ddir to the first copy and sets `linked`, or remembers
+  // `rel` as that first copy. `where` names the entry in messages.
+  int link_or_remember(const struct stat& st, int dest_root, int ddir, const std::string& name,
+                       const std::string& rel, const std::string& where, bool& linked, Error& err);
+  void clear() { first_.clear(); }
+
+ private:
+  std::map<std::pair<dev_t, ino_t>, std::string> first_;
+};
 
 // Pulls "--shift-uids S" / "--shift-gids S" (or "=S") out of argv, leaving the other words in
 // `rest` (argv[0] first) for parse_mode_args.

@@ -37,7 +37,7 @@ class ShiftCopy {
   int src_, dest_;
   const IdShift& shift_;
   std::vector<std::string> pending_;
-  std::map<std::pair<dev_t, ino_t>, std::string> links_;
+  HardlinkSet links_;
   std::vector<std::pair<std::string, std::array<timespec, 2>>> dir_times_;
   long entries_ = 0;
 };
@@ -78,20 +78,9 @@ int ShiftCopy::entry(int sdir, int ddir, const std::string& rel, const std::stri
     pending_.push_back(child.substr(1));
     return 0;
   }
-  if (st.st_nlink > 1) {
-    auto it = links_.find({st.st_dev, st.st_ino});
-    if (it != links_.end()) {
-      const std::string& first = it->second;
-      size_t slash = first.rfind('/');
-      std::string parent = slash == std::string::npos ? "" : first.substr(0, slash);
-      std::string base = slash == std::string::npos ? first : first.substr(slash + 1);
-      unique_fd pfd(open_beneath(dest_, parent, O_PATH | O_DIRECTORY));
-      if (!pfd) return err.sys("opening the copy's /" + parent);
-      if (::linkat(pfd.get(), base.c_str(), ddir, name.c_str(), 0) < 0) return err.sys("linking " + child + " to /" + first);
-      return 0;
-    }
-    links_.emplace(std::make_pair(st.st_dev, st.st_ino), child.substr(1));
-  }
+  bool linked = false;
+  if (links_.link_or_remember(st, dest_, ddir, name, child.substr(1), child, linked, err) < 0) return -1;
+  if (linked) return 0;
   if (S_ISREG(st.st_mode)) {
     unique_fd in(::openat(sdir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!in) return err.sys("opening " + child + " in the layer");

@@ -51,7 +51,7 @@ class VfsCopy {
   int src_ = -1;  // the current layer's root
   std::vector<std::string> pending_;  // directories of this layer still to copy
   // This layer's files with several links: (dev, ino) -> the copy's first name for it.
-  std::map<std::pair<dev_t, ino_t>, std::string> links_;
+  HardlinkSet links_;
   // Directory times, set last (creating entries changes them); a later layer's win.
   std::map<std::string, std::array<timespec, 2>> dir_times_;
   long entries_ = 0;
@@ -89,21 +89,9 @@ int VfsCopy::entry(int sdir, int ddir, const std::string& rel, const std::string
   if (S_ISDIR(st.st_mode)) return directory(sdir, ddir, rel, name, st, err);
   // Anything else replaces what lower layers had under this name, a directory included.
   if (remove_tree_at(ddir, name.c_str(), err) < 0) return -1;
-  if (st.st_nlink > 1) {
-    auto it = links_.find({st.st_dev, st.st_ino});
-    if (it != links_.end()) {
-      const std::string& first = it->second;
-      size_t slash = first.rfind('/');
-      std::string parent = slash == std::string::npos ? "" : first.substr(0, slash);
-      std::string base = slash == std::string::npos ? first : first.substr(slash + 1);
-      unique_fd pfd(open_beneath(dest_, parent, O_PATH | O_DIRECTORY));
-      if (!pfd) return err.sys("opening the copy's /" + parent);
-      if (::linkat(pfd.get(), base.c_str(), ddir, name.c_str(), 0) < 0)
-        return err.sys("linking /" + child + " to /" + first);
-      return 0;
-    }
-    links_.emplace(std::make_pair(st.st_dev, st.st_ino), child);
-  }
+  bool linked = false;
+  if (links_.link_or_remember(st, dest_, ddir, name, child, "/" + child, linked, err) < 0) return -1;
+  if (linked) return 0;
   if (S_ISREG(st.st_mode)) return regular(sdir, ddir, rel, name, st, err);
   return special(sdir, ddir, rel, name, st, err);
 }

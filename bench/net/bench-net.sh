@@ -37,7 +37,11 @@ BIND=(-v /usr/bin/iperf3:/usr/bin/iperf3:ro -v /bin/bash:/bin/bash:ro -v /usr/li
 sbx load -i "$SANDBOX_FIXTURES/busybox.oci.tar" >/dev/null
 HP=15211; PP=15212; CP=15213
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; sbx rm -f bench-ipsrv >/dev/null 2>&1 || true; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  sbx rm -f bench-ipsrv >/dev/null 2>&1 || true
+  [ "${HAVE_PODMAN:-0}" = 1 ] && { pm rm -f -t 0 bench-pmsrv >/dev/null 2>&1; pm system reset -f >/dev/null 2>&1; } || true
+}
 trap cleanup EXIT
 
 # iperf3's JSON on stdin -> Gbit/s; a failed run keeps its output in $WORK/failed-*.json.
@@ -64,6 +68,15 @@ LOOP='n=$1; h=$2; p=$3; t0=$EPOCHREALTIME; for ((i=0;i<n;i++)); do exec 3<>/dev/
 iperf3 -s -B 127.0.0.1 -p $HP >/dev/null 2>&1 & PIDS+=($!)
 perl -MIO::Socket::INET -e '$s=IO::Socket::INET->new(LocalAddr=>"127.0.0.1",LocalPort=>'$CP',Listen=>4096,ReuseAddr=>1) or die $!; while(1){$c=$s->accept; close $c if $c}' & PIDS+=($!)
 sleep 0.5
+# podman with rootlesskit's port handler (its fastest -p, which loses the client's address), in
+# a config of its own: cgroupfs and file events as on a host without a systemd user session,
+# crun through the hybrid-cgroups wrapper (bench/startup/crun-hybrid.sh). Skipped without podman.
+mkdir -p "$WORK/podman/containers"
+printf '[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n' > "$WORK/podman/containers/containers.conf"
+printf '[storage]\ndriver = "overlay"\nrunroot = "%s"\ngraphroot = "%s"\n' "$WORK/podman/run" "$WORK/podman/graph" > "$WORK/podman/containers/storage.conf"
+pm() { env XDG_CONFIG_HOME="$WORK/podman" podman "$@"; }
+HAVE_PODMAN=0
+if command -v podman >/dev/null && pm load -q -i "$SANDBOX_FIXTURES/busybox.oci.tar" >/dev/null 2>&1; then HAVE_PODMAN=1; fi
 SBXNET=(--network slirp4netns:allow_host_loopback=true)
 # The same container with the outbound bypass turned off: libslirp carries its outbound TCP.
 SBXSLIRP=(--network slirp4netns:allow_host_loopback=true,bypass=false)
@@ -84,6 +97,12 @@ for rep in $(seq "$REPS"); do
   sleep 2
   record "iperf3 host->ctr -p: pasta -t" "$(iperf3 -c 127.0.0.1 -p $PP -t "$T" -J | bps)"
   wait $bg || true
+  if [ "$HAVE_PODMAN" = 1 ]; then
+    pm run -d --runtime "$ROOT/bench/startup/crun-hybrid.sh" --name bench-pmsrv --network slirp4netns:mtu=65520,port_handler=rootlesskit \
+      -p 127.0.0.1:$PP:5201 "${BIND[@]}" localhost/lab/busybox:latest iperf3 -s -p 5201 >/dev/null; sleep 2
+    record "iperf3 host->ctr -p: podman rootlesskit" "$(iperf3 -c 127.0.0.1 -p $PP -t "$T" -J | bps)"
+    pm rm -f -t 0 bench-pmsrv >/dev/null
+  fi
   # connects per second, container -> host
   record "connects/s ctr->host: sandbox" "$(timeout 120 node -- "$ROOT/bin/sandbox.js" run --rm "${SBXNET[@]}" "${BIND[@]}" lab/busybox bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"
   record "connects/s ctr->host: sandbox bypass=false" "$(timeout 120 node -- "$ROOT/bin/sandbox.js" run --rm "${SBXSLIRP[@]}" "${BIND[@]}" lab/busybox bash -c "$LOOP" loop "$N" 10.0.2.2 $CP)"

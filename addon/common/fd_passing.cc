@@ -8,21 +8,33 @@
 
 namespace sandbox::fdpass {
 
-int send(int sock, char tag, int fd, const char* what, Error& err) {
-  iovec iov{&tag, 1};
+namespace {
+
+// One sendmsg of `len` bytes with `fd` (when >= 0) as SCM_RIGHTS; 0 or the errno.
+int send_with_fd(int sock, const void* data, size_t len, int fd) {
+  iovec iov{const_cast<void*>(data), len};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  if (fd >= 0) {
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+  }
   while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR) return err.sys(std::string("pass ") + what + " to the monitor");
+    if (errno != EINTR) return errno;
+  return 0;
+}
+
+}  // namespace
+
+int send(int sock, char tag, int fd, const char* what, Error& err) {
+  if (int e = send_with_fd(sock, &tag, 1, fd)) return err.sys(std::string("pass ") + what + " to the monitor", e);
   return 0;
 }
 
@@ -54,22 +66,7 @@ int receive(int sock, char tag, unique_fd& out, const char* what, Error& err) {
 }
 
 int send_message(int sock, const std::string& payload, int fd, const char* what, Error& err) {
-  iovec iov{const_cast<char*>(payload.data()), payload.size()};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  if (fd >= 0) {
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-  }
-  while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0)
-    if (errno != EINTR) return err.sys(std::string("send ") + what);
+  if (int e = send_with_fd(sock, payload.data(), payload.size(), fd)) return err.sys(std::string("send ") + what, e);
   return 0;
 }
 

@@ -41,6 +41,9 @@ struct RunArgs {
   std::string detach_keys;  // run -it: the bytes that detach the caller (--detach-keys, hex)
   std::vector<std::string> exit_command;  // run -d --rm: what to exec once it has ended
   bool attach_wait = false;  // start -a: the first attach client connects before the start
+  bool open_stdin = false;  // -i, detached: the container's stdin is a pipe attach clients feed
+  bool stdin_once = false;  // ... which a client's end of input closes (docker's StdinOnce)
+  bool foreground = false;  // a CLI shows our stdio: with --log, the output goes to both
 };
 
 bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
@@ -94,6 +97,12 @@ bool parse_run_args(int argc, char** argv, RunArgs& out, std::string& problem) {
       }
     } else if (a == "--attach-wait") {
       out.attach_wait = true;
+    } else if (a == "--open-stdin") {
+      out.open_stdin = true;
+    } else if (a == "--stdin-once") {
+      out.stdin_once = true;
+    } else if (a == "--foreground") {
+      out.foreground = true;
     } else if (take("--exit-command")) {
       out.exit_command.push_back(value);
     } else {
@@ -240,7 +249,18 @@ int run_main(int argc, char** argv) {
   const RestartPolicy policy = parse_restart_policy(config_json);
   config_json = json::Value();
   std::string().swap(text);
-  const int child_stdio[3] = {-1, out_w ? out_w.get() : -1, err_w ? err_w.get() : -1};
+  relay.tee = args.foreground;
+  // -i without -t, detached: the container's stdin is a pipe whose write end we keep, so it
+  // stays open (docker's OpenStdin) and attach clients can feed it. With -t, keys go to the pty.
+  unique_fd in_r;
+  if (args.open_stdin && !config.terminal) {
+    int p0[2];
+    if (::pipe2(p0, O_CLOEXEC) < 0) return err.sys("pipe for the container's stdin"), fail(out, "clone", err);
+    in_r.reset(p0[0]);
+    relay.in.reset(p0[1]);
+    relay.stdin_once = args.stdin_once;
+  }
+  const int child_stdio[3] = {in_r ? in_r.get() : -1, out_w ? out_w.get() : -1, err_w ? err_w.get() : -1};
 
   // Network (issue 6): published ports are bound before the clone, so a port in use fails
   // the run before any container exists.
@@ -253,7 +273,8 @@ int run_main(int argc, char** argv) {
   // the init exists, so `start -a` can be connected before the command's first output.
   AttachPoint attach;
   const bool detachable = config.terminal && !args.detach_keys.empty();
-  if ((!args.log_path.empty() || detachable) && attach.open(config.state_dir, ignored) == 0) relay.attach = &attach;
+  const bool detached_run = !args.log_path.empty() && !args.foreground;
+  if ((detached_run || detachable) && attach.open(config.state_dir, ignored) == 0) relay.attach = &attach;
   if (detachable) relay.detach_keys.keys = args.detach_keys;
 
   InitProcess init;
@@ -269,6 +290,7 @@ int run_main(int argc, char** argv) {
   // Only the container holds the write ends now: its exit is the pipes' EOF.
   out_w.reset();
   err_w.reset();
+  in_r.reset();
 
   const char* step = "idmap";
   if (prepare_init(config, init, step, err) < 0) {
@@ -334,7 +356,7 @@ int run_main(int argc, char** argv) {
   // run -d --rm (or a detached run -it --rm): no CLI waits for this container, so its removal
   // is ours to start, as conmon's --exit-command does: the CLI's own `rm` path, exec'd in our
   // place once the exit file is there (so `wait` still reads the code).
-  if (info.started && !args.exit_command.empty() && (!args.log_path.empty() || relay.detached))
+  if (info.started && !args.exit_command.empty() && (detached_run || relay.detached))
     exec_exit_command(args.exit_command);
   return status;
 }

@@ -64,14 +64,17 @@ json::Value parse_report(const std::string& text) {
   return msg;
 }
 
-// Move what the pipe holds into the log; false once the writer side is gone (EOF).
-bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attach) {
+// Move what the pipe holds into the log (and, `tee`, our own stdout/stderr); false once the
+// writer side is gone (EOF).
+bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attach, bool tee) {
   char buf[8192];  // on the stack: nothing per container stays allocated between events
+  const bool is_out = std::strcmp(stream, "stdout") == 0;
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n > 0) {
       if (log) log->write(stream, buf, static_cast<size_t>(n));
-      if (attach) attach->send(buf, static_cast<size_t>(n), std::strcmp(stream, "stdout") == 0 ? 'o' : 'e');
+      if (attach) attach->send(buf, static_cast<size_t>(n), is_out ? 'o' : 'e');
+      if (tee) write_all(is_out ? 1 : 2, buf, static_cast<size_t>(n));
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -81,16 +84,16 @@ bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attac
   }
 }
 
-// Move what the pty master holds to the log or our stdout; false once the container's side
-// is closed by everyone (EIO) or our stdout is gone.
-bool drain_pty(unique_fd& fd, LogWriter* log, AttachPoint* attach) {
+// Move what the pty master holds to the log and/or our stdout (no log, or `tee`); false once
+// the container's side is closed by everyone (EIO) or our stdout is gone.
+bool drain_pty(unique_fd& fd, LogWriter* log, AttachPoint* attach, bool tee) {
   char buf[8192];
   for (;;) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n > 0) {
       if (attach) attach->send(buf, static_cast<size_t>(n));
       if (log) log->write("stdout", buf, static_cast<size_t>(n));
-      else if (!write_all(1, buf, static_cast<size_t>(n))) break;
+      if ((!log || tee) && !write_all(1, buf, static_cast<size_t>(n))) break;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -101,9 +104,10 @@ bool drain_pty(unique_fd& fd, LogWriter* log, AttachPoint* attach) {
   return false;
 }
 
-// Keys for the pty: written as far as it takes them; the rest waits in `pending` and no more
-// input is read until the pty has taken it (POLLOUT), so a command that doesn't read its
-// input can never make the monitor block (and stop relaying output). At most one read's worth.
+// Keys for the pty (or, -i without -t, the container's stdin pipe): written as far as it takes
+// them; the rest waits in `pending` and no more input is read until the pty has taken it
+// (POLLOUT), so a command that doesn't read its input can never make the monitor block (and
+// stop relaying output). At most one read's worth.
 void feed_pty(int pty, std::string& pending, const char* buf, size_t n) {
   if (pending.empty()) {
     ssize_t w;
@@ -149,13 +153,20 @@ void detach_from_caller(int result_fd) {
   ::close(null);
 }
 
-// What an attach client sent: keys for the pty, its window size, a signal it got (--sig-proxy).
-void handle_attach_input(AttachPoint& at, const InitProcess& init, int pty, std::string& pending) {
+// What an attach client sent: keys for the pty (or, -i without -t, the stdin pipe), its
+// window size, a signal it got (--sig-proxy), the end of its input. Returns true when that
+// end should close the container's stdin (StdinOnce), once `pending` is written.
+bool handle_attach_input(AttachPoint& at, const InitProcess& init, OutputRelay& relay, std::string& pending) {
+  const int pty = relay.pty ? relay.pty.get() : -1;
+  const int keys_to = pty >= 0 ? pty : relay.in ? relay.in.get() : -1;
+  bool close_in = false;
   AttachFrame f;
   while (take_attach_frame(at.input, f)) {
     unsigned short rows = 0, cols = 0;
-    if (f.type == 'i' && pty >= 0) {
-      feed_pty(pty, pending, f.payload.data(), f.payload.size());
+    if (f.type == 'i' && keys_to >= 0) {
+      feed_pty(keys_to, pending, f.payload.data(), f.payload.size());
+    } else if (f.type == 'c') {
+      close_in = relay.stdin_once && static_cast<bool>(relay.in);
     } else if (f.type == 'w' && pty >= 0 && frame_window_size(f.payload, rows, cols)) {
       winsize ws{};
       ws.ws_row = rows;
@@ -166,6 +177,7 @@ void handle_attach_input(AttachPoint& at, const InitProcess& init, int pty, std:
       if (sig >= 1 && sig < NSIG) send_signal(init, sig);
     }
   }
+  return close_in;
 }
 
 void set_nonblocking(int fd) {
@@ -213,13 +225,15 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
   set_nonblocking(relay.out.get());
   set_nonblocking(relay.err.get());
   set_nonblocking(relay.pty.get());
+  set_nonblocking(relay.in.get());
+  bool close_in = false;  // StdinOnce: close the container's stdin once `pending` is written
   bool input_open = static_cast<bool>(relay.pty);
   std::string pending;  // keys the pty has not taken yet (feed_pty)
   if (relay.pty) copy_window_size(relay.pty.get());
 
   while (!exited) {
     AttachPoint* at = relay.attach;
-    pollfd fds[11] = {
+    pollfd fds[12] = {
         {init.sync ? init.sync.get() : -1, POLLIN, 0},  // negative fds are skipped by poll
         {signal_fd, POLLIN, 0},
         {init.pidfd.get(), POLLIN, 0},
@@ -232,10 +246,11 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
         {input_open && relay.pty && pending.empty() ? 0 : -1, POLLIN, 0},
         {at && at->listener ? at->listener.get() : -1, POLLIN, 0},  // run -d: attach
         {at && at->client && pending.empty() ? at->client.get() : -1, POLLIN, 0},  // the attached CLI
+        {relay.in && !pending.empty() ? relay.in.get() : -1, POLLOUT, 0},  // -i without -t: stdin pipe full
         // (issue 6: the slirp child's fds; issue 9: the FUSE child's pidfd — add them here.)
     };
     if (relay.health) relay.health->fill(fds[5], fds[6]);
-    if (::poll(fds, 11, relay.health ? relay.health->timeout_ms() : -1) < 0) {
+    if (::poll(fds, 12, relay.health ? relay.health->timeout_ms() : -1) < 0) {
       if (errno == EINTR) continue;
       // Can't happen with valid fds; don't spin, don't leave the container orphaned.
       send_signal(init, SIGKILL);
@@ -266,20 +281,23 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
       }
     }
 
-    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach);
-    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log, relay.attach);
+    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee);
+    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee);
 
     if (relay.pty && (fds[7].revents & POLLOUT)) flush_pty(relay.pty.get(), pending);
-    if (relay.pty && (fds[7].revents & ~POLLOUT)) drain_pty(relay.pty, relay.log, relay.attach);
-    if (!relay.pty) pending.clear();
+    if (relay.pty && (fds[7].revents & ~POLLOUT)) drain_pty(relay.pty, relay.log, relay.attach, relay.tee);
+    if (relay.in && fds[11].revents) flush_pty(relay.in.get(), pending);
+    if (!relay.pty && !relay.in) pending.clear();
     if (input_open && relay.pty && fds[8].revents &&
         !relay_input(relay.pty.get(), pending, relay.detach_keys, relay.detached)) {
       input_open = false;
       if (relay.detached) detach_from_caller(result_fd);
     }
 
-    if (at && at->client && fds[10].revents && at->client_read() > 0)
-      handle_attach_input(*at, init, relay.pty ? relay.pty.get() : -1, pending);
+    if (at && at->client && fds[10].revents && at->client_read() > 0 && handle_attach_input(*at, init, relay, pending))
+      close_in = true;
+    // The container sees EOF on its stdin only after every key sent before it.
+    if (close_in && pending.empty()) relay.in.reset(), close_in = false;
     if (at && at->listener && fds[9].revents) at->accept_client();
 
     if (relay.health) relay.health->tick(fds[5], fds[6]);
@@ -290,9 +308,9 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
   // The init was pid 1 of its namespace: with it every writer of the pipes is gone, so what
   // is left in them ends at EOF (or EAGAIN, if a write end leaked somewhere: don't wait).
-  if (relay.out) drain(relay.out, "stdout", relay.log, relay.attach);
-  if (relay.err) drain(relay.err, "stderr", relay.log, relay.attach);
-  if (relay.pty) drain_pty(relay.pty, relay.log, relay.attach);
+  if (relay.out) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee);
+  if (relay.err) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee);
+  if (relay.pty) drain_pty(relay.pty, relay.log, relay.attach, relay.tee);
 
   // A dead init's socket end is closed, so this read ends at EOF at once; it only matters if
   // the pidfd won the race in the last poll.

@@ -23,6 +23,15 @@ struct OutputRelay {
   unique_fd pty;
   // run -d, run -it: where `sandbox attach` connects (monitor/attach.h); else null.
   AttachPoint* attach = nullptr;
+  // -i without -t, detached (run -d -i, create -i): our end of the container's stdin pipe;
+  // attach clients' keys go into it. With `stdin_once` (docker's StdinOnce: create -i, then
+  // start -ai) a client's end of input (its 'c' frame) closes it; without, it stays open for
+  // the next client (run -d -i).
+  unique_fd in;
+  bool stdin_once = false;
+  // --foreground with --log: a CLI shows our stdout/stderr, and the output goes there as well
+  // as to the log (run -t: `logs` has what was shown, and what came after a detach).
+  bool tee = false;
   // run -it in the foreground: the caller's detach keys in our stdin (--detach-keys). On them
   // the loop sends `detached` on the result fd, lets go of the caller's terminal (stdio becomes
   // /dev/null) and runs on for attach clients; `detached` says it happened.

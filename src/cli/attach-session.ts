@@ -1,7 +1,8 @@
 // The attach client: connects to a container's monitor (attach.sock in its state dir,
-// addon/monitor/attach.h), shows its output, and sends framed input: the keys for a -t
-// container (raw mode, until the detach keys), our window size and its changes, and, without
-// -t, the signals we get (--sig-proxy), as docker's client does. Used by `attach` and `start -a`.
+// addon/monitor/attach.h), shows its output, and sends framed input: our keys for a container
+// created with -i (docker's OpenStdin; -t: raw mode, until the detach keys; without -t: our
+// stdin as it comes, then its end), our window size and its changes, and, without -t, the
+// signals we get (--sig-proxy), as docker's client does. Used by `attach` and `start -a`.
 import { openSync, closeSync } from 'node:fs';
 import { createConnection, type Socket } from 'node:net';
 import { constants } from 'node:os';
@@ -9,7 +10,7 @@ import { DetachKeyMatcher } from './detach-keys.js';
 import { StateError } from '../errors.js';
 
 /** Frame types of docs/native-interface.md ("attach.sock"). */
-const FRAME = { input: 0x69, window: 0x77, signal: 0x73 } as const; // 'i' 'w' 's'
+const FRAME = { input: 0x69, window: 0x77, signal: 0x73, inputEnd: 0x63 } as const; // 'i' 'w' 's' 'c'
 const MAX_PAYLOAD = 0xffff;
 
 /** One frame: type byte, 16-bit big-endian length, payload (pure). */
@@ -36,6 +37,11 @@ export function windowFrame(rows: number, cols: number): Buffer {
 
 export function signalFrame(signo: number): Buffer {
   return attachFrame(FRAME.signal, Buffer.from([signo]));
+}
+
+/** Our input has ended (without -t): with StdinOnce the monitor closes the container's stdin. */
+export function inputEndFrame(): Buffer {
+  return attachFrame(FRAME.inputEnd, Buffer.alloc(0));
 }
 
 /**
@@ -95,6 +101,8 @@ export interface AttachSessionOptions {
   tty: boolean;
   /** Send our keys (not --no-stdin; for start -a, only with -i). */
   stdin: boolean;
+  /** The container keeps a stdin open for us (created with -i: docker's OpenStdin). */
+  openStdin: boolean;
   /** --sig-proxy (default true): without -t, the signals we get go to the container. */
   sigProxy: boolean;
   detachKeys: Buffer;
@@ -105,8 +113,9 @@ export interface AttachSessionOptions {
 /** Run the session until the container ends (the monitor closes) or we detach. */
 export async function attachSession(socket: Socket, o: AttachSessionOptions): Promise<{ detached: boolean }> {
   const stdin = process.stdin;
-  const withInput = o.tty && o.stdin;
-  const raw = withInput && stdin.isTTY === true;
+  // docker's client sends our input only to a container created with -i.
+  const withInput = o.stdin && o.openStdin;
+  const raw = withInput && o.tty && stdin.isTTY === true;
   let detached = false;
   const send = (b: Buffer) => {
     if (!socket.destroyed) socket.write(b);
@@ -147,10 +156,17 @@ export async function attachSession(socket: Socket, o: AttachSessionOptions): Pr
         socket.destroy();
       }
     };
-    if (withInput) stdin.on('data', onInput);
+    // Without -t our input is data, not keys: no detach keys in it (docker's too), and its end
+    // is told, so a StdinOnce container's stdin closes (the output goes on until it ends).
+    const onData = (b: Buffer) => {
+      for (const f of inputFrames(b)) send(f);
+    };
+    const onEnd = () => send(inputEndFrame());
+    if (withInput && o.tty) stdin.on('data', onInput);
+    if (withInput && !o.tty) stdin.on('data', onData).once('end', onEnd);
     await ended;
     if (withInput) {
-      stdin.off('data', onInput);
+      stdin.off('data', onInput).off('data', onData).off('end', onEnd);
       stdin.pause();
     }
   } finally {

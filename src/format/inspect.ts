@@ -53,6 +53,8 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
   const user = config?.process.user;
   const running = rec.status === 'running';
   const restarting = running && rec.restarting === true;
+  // The monitor logs detached containers and every -t one (src/runtime/launch.ts).
+  const logged = rec.detached === true || config?.process.terminal === true;
   return {
     Id: rec.id,
     Created: rec.created,
@@ -76,7 +78,7 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
     ResolvConfPath: `${paths.stateDir}/resolv.conf`,
     HostnamePath: `${paths.stateDir}/hostname`,
     HostsPath: `${paths.stateDir}/hosts`,
-    LogPath: rec.detached ? paths.logPath : '',
+    LogPath: logged ? paths.logPath : '',
     Name: `/${rec.name}`,
     RestartCount: rec.restartCount ?? 0,
     Driver: 'overlay',
@@ -86,7 +88,7 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
     AppArmorProfile: '',
     ExecIDs: null,
     HostConfig: {
-      LogConfig: config?.sandbox.log ? { Type: config.sandbox.log.driver, Config: config.sandbox.log.options } : { Type: rec.detached ? 'k8s-file' : 'none', Config: {} },
+      LogConfig: config?.sandbox.log ? { Type: config.sandbox.log.driver, Config: config.sandbox.log.options } : { Type: logged ? 'k8s-file' : 'none', Config: {} },
       NetworkMode: 'private',
       RestartPolicy: { Name: config?.sandbox.restart?.name ?? 'no', MaximumRetryCount: config?.sandbox.restart?.maxRetries ?? 0 },
       AutoRemove: rec.autoRemove,
@@ -121,12 +123,13 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
       Hostname: config?.hostname ?? rec.id.slice(0, 12),
       Domainname: config?.domainname ?? '',
       User: user && (user.uid !== 0 || user.gid !== 0) ? `${user.uid}:${user.gid}` : '',
-      AttachStdin: false,
+      // docker's client: -i attached (run -i, create -i) is StdinOnce; run -d -i keeps stdin open only.
+      AttachStdin: config?.sandbox.stdinOnce ?? false,
       AttachStdout: !rec.detached,
       AttachStderr: !rec.detached,
       Tty: config?.process.terminal ?? false,
-      OpenStdin: false,
-      StdinOnce: false,
+      OpenStdin: config?.sandbox.openStdin ?? false,
+      StdinOnce: config?.sandbox.stdinOnce ?? false,
       Env: config?.process.env ?? [],
       Cmd: rec.command,
       Image: rec.image,

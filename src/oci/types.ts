@@ -87,5 +87,12 @@ export interface RuntimeConfig {
     restart?: import('../spec/restart.js').RestartPolicy;
     /** --log-driver/--log-opt (src/spec/logging.ts); absent: k8s-file with the default rotation. */
     log?: import('../spec/logging.js').LogSettings;
+    /**
+     * -i: docker's Config.OpenStdin, the container's stdin is kept open for whoever attaches
+     * (detached without -t: a pipe the monitor holds). `stdinOnce` (docker's StdinOnce, -i
+     * without -d): the attached client's end of input closes it. Absent: neither.
+     */
+    openStdin?: boolean;
+    stdinOnce?: boolean;
   };
 }

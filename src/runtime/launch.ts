@@ -87,11 +87,34 @@ export function monitorEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Process
 /** Per-file cap of the container log before it is rotated (one old file kept). */
 export const LOG_MAX_SIZE = 8 * 1024 * 1024;
 
+/** What the monitor's arguments depend on in the runtime config (the log, -i, -t). */
+interface MonitorSettings {
+  log?: LogSettings;
+  openStdin?: boolean;
+  stdinOnce?: boolean;
+  terminal?: boolean;
+}
+
+async function readMonitorSettings(configPath: string): Promise<MonitorSettings> {
+  const text = await readFile(configPath, 'utf8').catch(() => undefined);
+  if (text === undefined) return {};
+  const c = JSON.parse(text) as { process?: { terminal?: boolean }; sandbox?: MonitorSettings };
+  return { ...c.sandbox, terminal: c.process?.terminal === true };
+}
+
 /** The container's --log-driver/--log-opt, from its runtime config (absent: the defaults). */
 export async function readLogSettings(configPath: string): Promise<LogSettings | undefined> {
-  const text = await readFile(configPath, 'utf8').catch(() => undefined);
-  if (text === undefined) return undefined;
-  return (JSON.parse(text) as { sandbox?: { log?: LogSettings } }).sandbox?.log;
+  return (await readMonitorSettings(configPath)).log;
+}
+
+/**
+ * -i without -t, detached: the monitor keeps the container's stdin open for attach clients
+ * (docker's OpenStdin), closed by a client's end of input with StdinOnce (create -i, start -ai).
+ * With -t the keys go to the terminal anyway.
+ */
+function stdinArgs(s: MonitorSettings): string[] {
+  if (!s.openStdin || s.terminal) return [];
+  return s.stdinOnce ? ['--open-stdin', '--stdin-once'] : ['--open-stdin'];
 }
 
 /**
@@ -119,7 +142,8 @@ export interface DetachedStart {
  */
 export async function launchDetached(configPath: string, exitCommand: string[] = [], attachWait = false): Promise<DetachedStart> {
   const files = monitorFiles(dirname(configPath));
-  const args = ['run', '--config', configPath, '--result-fd', '3', ...logArgs(await readLogSettings(configPath), files.log), '--exit-file', files.exit, ...exitCommandArgs(exitCommand)];
+  const settings = await readMonitorSettings(configPath);
+  const args = ['run', '--config', configPath, '--result-fd', '3', ...logArgs(settings.log, files.log), ...stdinArgs(settings), '--exit-file', files.exit, ...exitCommandArgs(exitCommand)];
   // start -a: the monitor lets the command start once the first attach client is connected.
   if (attachWait) args.push('--attach-wait');
   const child = spawn(monitorPath(), args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true, env: monitorEnv() });
@@ -245,7 +269,12 @@ export async function launchExec(req: ExecRequest): Promise<number> {
 export async function launchForeground(configPath: string, hooks: LaunchHooks = {}): Promise<LaunchResult> {
   // The monitor gets its own session so terminal signals reach the container once, through us.
   // The exit file tells ps the truth even when this CLI is killed while the container runs.
-  const args = ['run', '--config', configPath, '--result-fd', '3', '--exit-file', monitorFiles(dirname(configPath)).exit];
+  const files = monitorFiles(dirname(configPath));
+  const args = ['run', '--config', configPath, '--result-fd', '3', '--exit-file', files.exit];
+  // -t: the monitor relays the terminal's output anyway; it also logs it (docker logs every
+  // container), so `logs` has it, and what comes after a detach. Without -t the container
+  // writes to our stdio directly and nothing is logged.
+  if (hooks.tty) args.push(...logArgs(await readLogSettings(configPath), files.log), '--foreground');
   // -it: the monitor watches our keys for the detach sequence (it reads the terminal, not us).
   if (hooks.detachKeys?.length && hooks.tty && hooks.interactive !== false) {
     args.push('--detach-keys', hooks.detachKeys.toString('hex'), ...exitCommandArgs(hooks.exitCommand ?? []));

@@ -25,11 +25,13 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   let rec = await settle(store, await store.find(positionals[0]!));
   if (rec.status !== 'running') throw new StateError('You cannot attach to a stopped container, start it first');
   const dir = store.dir(rec.id);
-  const config = JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')) as { process?: { terminal?: boolean } };
+  const config = JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')) as { process?: { terminal?: boolean }; sandbox?: { openStdin?: boolean } };
   const tty = config.process?.terminal === true;
+  // Containers made before OpenStdin was recorded: a -t one took keys.
+  const openStdin = config.sandbox?.openStdin ?? tty;
 
   const socket = await connectAttach(dir, positionals[0]!);
-  const { detached } = await attachSession(socket, { tty, stdin: options.noStdin !== true, sigProxy: options.sigProxy !== false, detachKeys: keys, stdout: ctx.stdout, stderr: ctx.stderr });
+  const { detached } = await attachSession(socket, { tty, stdin: options.noStdin !== true, openStdin, sigProxy: options.sigProxy !== false, detachKeys: keys, stdout: ctx.stdout, stderr: ctx.stderr });
   if (detached) return 0;
   // The monitor closed the connection: the container has stopped; its exit code is ours.
   await waitStopped(store, rec);

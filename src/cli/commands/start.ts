@@ -63,6 +63,7 @@ async function startAttached(store: ContainerStore, ref: string, options: { inte
   const dir = store.dir(rec.id);
   const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as RuntimeConfig;
   const tty = config.process.terminal === true;
+  const openStdin = config.sandbox.openStdin ?? tty;
   // docker's check, as for run -it: a terminal's keys can't come from a pipe.
   if (tty && options.interactive && process.stdin.isTTY !== true) throw new UsageError('the input device is not a TTY');
   let socket;
@@ -73,7 +74,7 @@ async function startAttached(store: ContainerStore, ref: string, options: { inte
     // The started record names the new monitor, which waitStopped below must watch.
     [socket, rec] = await Promise.all([connectWhenListening(dir, ref, starting), starting]);
   }
-  const { detached } = await attachSession(socket, { tty, stdin: options.interactive, sigProxy: true, detachKeys: keys, stdout: ctx.stdout, stderr: ctx.stderr });
+  const { detached } = await attachSession(socket, { tty, stdin: options.interactive, openStdin, sigProxy: true, detachKeys: keys, stdout: ctx.stdout, stderr: ctx.stderr });
   if (detached) return 0;
   await waitStopped(store, rec);
   rec = await settle(store, await store.read(rec.id));

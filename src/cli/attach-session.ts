@@ -113,8 +113,10 @@ export interface AttachSessionOptions {
 /** Run the session until the container ends (the monitor closes) or we detach. */
 export async function attachSession(socket: Socket, o: AttachSessionOptions): Promise<{ detached: boolean }> {
   const stdin = process.stdin;
-  // docker's client sends our input only to a container created with -i.
-  const withInput = o.stdin && o.openStdin;
+  // Without -t, our input goes only to a container created with -i (docker's client). With -t
+  // our keys are always read, so the detach keys leave any -t container (docker's client reads
+  // none from a -dt one: there only killing the client leaves it).
+  const withInput = o.stdin && (o.tty || o.openStdin);
   const raw = withInput && o.tty && stdin.isTTY === true;
   let detached = false;
   const send = (b: Buffer) => {

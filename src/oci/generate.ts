@@ -152,7 +152,8 @@ export function toRuntimeConfig(c: CompletedSpec, dirs: ContainerDirs, maps: IdM
       ...(seccomp ? { seccompCache: seccompCacheFile(dirs.stateDir, seccomp) } : {}),
       ...(c.cgroup ? { cgroup: c.cgroup } : {}),
       // docker's client: -i opens stdin; attached (run -i, create -i) it closes with the client's.
-      ...(c.spec.process.interactive ? { openStdin: true, stdinOnce: !c.spec.lifecycle.detach } : {}),
+      openStdin: c.spec.process.interactive,
+      ...(c.spec.process.interactive ? { stdinOnce: !c.spec.lifecycle.detach } : {}),
     },
   };
 }

@@ -90,7 +90,7 @@ export interface RuntimeConfig {
     /**
      * -i: docker's Config.OpenStdin, the container's stdin is kept open for whoever attaches
      * (detached without -t: a pipe the monitor holds). `stdinOnce` (docker's StdinOnce, -i
-     * without -d): the attached client's end of input closes it. Absent: neither.
+     * without -d): the attached client's end of input closes it.
      */
     openStdin?: boolean;
     stdinOnce?: boolean;

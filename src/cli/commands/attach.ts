@@ -27,8 +27,7 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   const dir = store.dir(rec.id);
   const config = JSON.parse(readFileSync(`${dir}/config.json`, 'utf8')) as { process?: { terminal?: boolean }; sandbox?: { openStdin?: boolean } };
   const tty = config.process?.terminal === true;
-  // Containers made before OpenStdin was recorded: a -t one took keys.
-  const openStdin = config.sandbox?.openStdin ?? tty;
+  const openStdin = config.sandbox?.openStdin === true;
 
   const socket = await connectAttach(dir, positionals[0]!);
   const { detached } = await attachSession(socket, { tty, stdin: options.noStdin !== true, openStdin, sigProxy: options.sigProxy !== false, detachKeys: keys, stdout: ctx.stdout, stderr: ctx.stderr });

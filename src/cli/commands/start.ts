@@ -63,7 +63,7 @@ async function startAttached(store: ContainerStore, ref: string, options: { inte
   const dir = store.dir(rec.id);
   const config = JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as RuntimeConfig;
   const tty = config.process.terminal === true;
-  const openStdin = config.sandbox.openStdin ?? tty;
+  const openStdin = config.sandbox.openStdin === true;
   // docker's check, as for run -it: a terminal's keys can't come from a pipe.
   if (tty && options.interactive && process.stdin.isTTY !== true) throw new UsageError('the input device is not a TTY');
   let socket;

@@ -138,6 +138,8 @@ it('run -t: shown and logged alike, in the foreground and with -d', async (t) =>
   const id = await runD('-t', 'lab/busybox', 'sh', '-c', 'echo three; echo four >&2');
   t.is((await sandbox('wait', id)).stdout, '0\n');
   t.is((await sandbox('logs', id)).stdout, 'three\r\nfour\r\n');
+  // -t alone is no -i: docker's Config says so.
+  t.is((await sandbox('inspect', '-f', stdinConfig, id)).stdout, 'false false false\n');
   await sandbox('rm', n, id);
 });
 

@@ -114,7 +114,7 @@ test('--userns=keep-id: the keep-id map for the container, the unpack map for th
 });
 
 test('-i is docker\'s OpenStdin; StdinOnce only when attached (run -i, create -i), not with -d', (t) => {
-  t.is(withOptions({}).sandbox.openStdin, undefined);
+  t.deepEqual([withOptions({}).sandbox.openStdin, withOptions({}).sandbox.stdinOnce], [false, undefined]);
   t.deepEqual([withOptions({ interactive: true }).sandbox.openStdin, withOptions({ interactive: true }).sandbox.stdinOnce], [true, true]);
   t.deepEqual([withOptions({ interactive: true, detach: true }).sandbox.openStdin, withOptions({ interactive: true, detach: true }).sandbox.stdinOnce], [true, false]);
 });

@@ -1,6 +1,7 @@
 // `sandbox attach`: a unix socket in the container's state dir (0600) where one client at a
 // time gets the container's output as it is produced and sends framed input (attach_input.h):
-// keys for a -t container's pty, its window size, the signals it got (--sig-proxy).
+// keys for a -t container's pty (or a -i one's stdin pipe), its window size, the signals it got
+// (--sig-proxy).
 // Detached runs, and a foreground `run -it` (which can be detached from, then attached to).
 #pragma once
 #include <sys/types.h>

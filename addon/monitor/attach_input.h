@@ -6,6 +6,7 @@
 //   'i' keys for the container's terminal     (payload: the bytes)
 //   'w' the client's window size              (payload: rows, cols as 16-bit big-endian)
 //   's' a signal the client got (--sig-proxy)  (payload: one byte, the signal number)
+//   'c' the client's input ended (without -t)   (no payload; closes stdin only with StdinOnce)
 // Monitor -> client: a -t container's output raw; without -t, 'o' (stdout) and 'e' (stderr)
 // frames with the same header (AttachPoint::send).
 #pragma once

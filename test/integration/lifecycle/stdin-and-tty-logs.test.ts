@@ -152,3 +152,15 @@ it('run -t --log-driver none: shown, not kept', async (t) => {
   t.is(logs.stderr, 'sandbox: configured logging driver does not support reading\n');
   await sandbox('rm', n);
 });
+
+it('attach from a terminal to a run -d -i container: typed lines reach it, ^D keeps it running, ^C stops it (--sig-proxy)', async (t) => {
+  // --init: cat is not pid 1, so SIGINT ends it as it would end it outside a container.
+  const id = await runD('-i', '--init', 'lab/busybox', 'cat');
+  const r = await term(`${cli} attach ${id}`, ['line-one\r', { after: /line-one\r?\n.*line-one/s, keys: '\x04' }, '\x03']);
+  t.is(r.code, 130, r.screen);
+  // The terminal's echo, then cat's copy.
+  t.regex(r.screen, /line-one\r?\n(.*\n)?line-one/);
+  t.regex(await statusOf(id), /^Exited \(130\)/);
+  t.is((await sandbox('logs', id)).stdout, 'line-one\n');
+  await sandbox('rm', id);
+});

@@ -76,6 +76,21 @@ Frame icmp6_frame(const uint8_t* dst_mac, const Mac& mac, const uint8_t* src, co
   return r;
 }
 
+// The upper-layer header of an IPv6 packet past any hop-by-hop, routing and destination-options
+// headers: its protocol number and offset; false if truncated. A fragment header ends the walk
+// (proto 44): the kernel drops fragmented neighbour discovery anyway.
+bool ipv6_upper(const uint8_t* f, size_t len, uint8_t& proto, size_t& off) {
+  proto = f[kEth + 6];
+  off = kEth + kIp6;
+  for (int i = 0; i < 8 && (proto == 0 || proto == 43 || proto == 60); i++) {
+    if (len < off + 8) return false;
+    proto = f[off];
+    off += (static_cast<size_t>(f[off + 1]) + 1) * 8;
+  }
+  if (proto == 0 || proto == 43 || proto == 60) return false;
+  return off <= len;
+}
+
 }  // namespace
 
 Ip6 link_local(const Mac& mac) {
@@ -155,9 +170,14 @@ bool source_is(const uint8_t* f, size_t len, const Mac& mac, uint32_t ip_be, con
       const uint8_t* src = f + kEth + 8;
       const bool unspecified = std::all_of(src, src + 16, [](uint8_t b) { return b == 0; });
       if (!unspecified && std::memcmp(src, ip6->data(), 16) != 0 && std::memcmp(src, ll.data(), 16) != 0) return false;
-      size_t o = icmp6_offset(f, len);
-      if (!o) return true;
-      // A member is no router, and announces only its own addresses.
+      uint8_t proto = 0;
+      size_t o = 0;
+      if (!ipv6_upper(f, len, proto, o)) return false;
+      // From :: only what a node sends before it has an address: duplicate-address probes, MLD.
+      if (proto != kIcmp6) return !unspecified;
+      if (len < o + 4) return false;
+      // A member is no router, and announces only its own addresses (also behind extension
+      // headers, which the kernel's neighbour discovery accepts).
       if (f[o] == kRouterAdvert || f[o] == kRedirect) return false;
       if (f[o] == kNdpAdvert)
         return len >= o + 24 && (std::memcmp(f + o + 8, ip6->data(), 16) == 0 || std::memcmp(f + o + 8, ll.data(), 16) == 0);

@@ -81,7 +81,7 @@ const endpointError = (net: NetworkRecord, why: string) => new SpecError(`invali
 export function chooseAddress6(net: NetworkRecord, taken: string[], requested: string | undefined): string | undefined {
   const cfg = config6(net);
   if (requested !== undefined) {
-    if (!isIPv6(requested) || canonicalV6(requested) === '::') throw endpointError(net, `invalid IPv6 address: ${requested}`);
+    if (!isIPv6(requested) || requested.includes('%') || canonicalV6(requested) === '::') throw endpointError(net, `invalid IPv6 address: ${requested}`);
     // docker: a network without an IPv6 subnet has no "user configured subnet" for it.
     if (!cfg) throw endpointError(net, 'user specified IP address is supported only when connecting to networks with user configured subnets');
   }

@@ -56,9 +56,12 @@ itCli('network create --ipv6 --subnet: EnableIPv6 and both IPAM configs; --ipv6 
   t.is(a.IPAM.Config.length, 2);
   t.regex(a.IPAM.Config[1]!.Subnet, /^fd[0-9a-f]{2}:[0-9a-f:]+\/64$/);
 
+  // docker's spelling of the switch, =false included.
   const plain = unique('v4-only');
-  t.is((await sandbox('network', 'create', plain)).code, 0);
+  t.is((await sandbox('network', 'create', '--ipv6=false', plain)).code, 0);
   t.false((await inspectNetwork(plain)).EnableIPv6);
+  t.regex((await sandbox('network', 'create', '--help')).stdout, /^ {6}--ipv6 {3,}Enable or disable IPv6 networking$/m);
+  t.regex((await sandbox('network', 'connect', '--help')).stdout, /^ {6}--ip6 string {3,}IPv6 address/m);
   t.is((await sandbox('network', 'rm', given, auto, plain)).code, 0);
 });
 
@@ -200,4 +203,21 @@ it("the switch drops IPv6 packets from an address that is not the member's own (
   t.is(r.stdout, 'own 0\nother ip 1\n');
   t.is((await sandbox('rm', '-f', target)).code, 0);
   t.is((await sandbox('network', 'rm', net)).code, 0);
+});
+
+it("a container on two IPv6 networks resolves the other network's members to both addresses; one on the first only does not", async (t) => {
+  const [first, second] = [unique('v6-first'), unique('v6-second')];
+  t.is((await sandbox('network', 'create', '--ipv6', '--subnet', 'fd5b:1e57:50::/64', '--subnet', '10.133.0.0/24', first)).code, 0);
+  t.is((await sandbox('network', 'create', '--ipv6', '--subnet', 'fd5b:1e57:51::/64', '--subnet', '10.134.0.0/24', second)).code, 0);
+  const far = unique('v6-far');
+  t.is((await sandbox('run', '-d', '--name', far, '--network', second, 'lab/busybox', 'sleep', '300')).code, 0);
+  // Its resolv.conf names the first network's gateway: that switch asks the second's.
+  const both = await sandbox('run', '--rm', '--network', first, '--network', second, 'lab/busybox', 'sh', '-c', `nslookup ${far} | grep "^Address: 10\\.\\|^Address: fd"; ping -6 -c1 ${far} | head -1`);
+  t.is(both.code, 0, both.stderr);
+  t.is(both.stdout, `Address: 10.134.0.2\nAddress: fd5b:1e57:51::2\nPING ${far} (fd5b:1e57:51::2): 56 data bytes\n`);
+  const one = await sandbox('run', '--rm', '--network', first, 'lab/busybox', 'nslookup', far);
+  t.not(one.code, 0);
+  t.false(one.stdout.includes('fd5b:1e57:51'), one.stdout);
+  t.is((await sandbox('rm', '-f', far)).code, 0);
+  t.is((await sandbox('network', 'rm', first, second)).code, 0);
 });

@@ -2,12 +2,12 @@
 // written atomically under one lock. No daemon: a network is its file until containers use it.
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, rm } from 'node:fs/promises';
+import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { SpecError } from '../errors.js';
 import { writeJsonAtomic } from '../state/atomic.js';
 import { withLock } from '../state/lock.js';
 import type { SandboxPaths } from '../state/paths.js';
-import { isIPv6 } from 'node:net';
 import { contains, defaultGateway, firstFreeSubnet, formatSubnet, overlaps, parseSubnet, type Subnet } from './subnet.js';
 import { canonicalV6, contains6, defaultGateway6, formatSubnet6, overlaps6, parseSubnet6, randomUlaSubnet, type Subnet6 } from './subnet6.js';
 

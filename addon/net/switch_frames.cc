@@ -179,7 +179,9 @@ bool source_is(const uint8_t* f, size_t len, const Mac& mac, uint32_t ip_be, con
       // A member is no router, and announces only its own addresses (also behind extension
       // headers, which the kernel's neighbour discovery accepts).
       if (f[o] == kRouterAdvert || f[o] == kRedirect) return false;
-      if (f[o] == kNdpAdvert)
+      // Neighbour advertisements, and duplicate-address probes (solicitations from ::, which
+      // would make another member give up an address it is still checking), only for its own.
+      if (f[o] == kNdpAdvert || (f[o] == kNdpSolicit && unspecified))
         return len >= o + 24 && (std::memcmp(f + o + 8, ip6->data(), 16) == 0 || std::memcmp(f + o + 8, ll.data(), 16) == 0);
       return true;
     }

@@ -29,8 +29,8 @@ inline bool is_multicast(const uint8_t* mac) { return (mac[0] & 1) != 0; }
 // A frame from a member is forwarded only if it carries the member's own MAC (and for ARP and
 // IPv4, its own address: a member can't pose as another). IPv6 only on a network with IPv6
 // (ip6 not null): from the member's address, its EUI-64 link-local one or :: (duplicate-address
-// probes), no router advertisements or redirects, neighbour advertisements only for its own
-// addresses. Other types are dropped.
+// probes and MLD), no router advertisements or redirects, neighbour advertisements and
+// duplicate-address probes only for its own addresses. Other types are dropped.
 bool source_is(const uint8_t* f, size_t len, const Mac& mac, uint32_t ip_be, const Ip6* ip6);
 
 // fe80::/64 with the modified EUI-64 of mac: the link-local address the kernel gives a new

@@ -49,6 +49,9 @@ int create_member_tap(const SwitchNetwork& n, const std::string& ifname, bool de
   int ifindex = static_cast<int>(::if_nametoindex(ifname.c_str()));
   Netlink nl;
   if (nl.open(err) < 0 || nl.add_address(ifindex, AF_INET, n.ip, n.prefix, err) < 0) return -1;
+  // IPv6 (NODAD: usable at once; the switch keeps addresses unique). No IPv6 default route: the
+  // switch has no IPv6 uplink, so a connect out fails at once instead of waiting for a gateway.
+  if (!n.ip6.empty() && nl.add_address(ifindex, AF_INET6, n.ip6, n.prefix6, err) < 0) return -1;
   if (default_route && !n.internal &&
       nl.add_route(AF_INET, RT_TABLE_MAIN, RTN_UNICAST, "", 0, n.gateway, ifindex, err) < 0)
     return -1;

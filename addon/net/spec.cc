@@ -40,6 +40,17 @@ bool parse_switch_network(const json::Value& v, const std::string& where, Switch
   in_addr a{};
   for (const auto* f : {&out.subnet, &out.gateway, &out.ip})
     if (inet_pton(AF_INET, f->c_str(), &a) != 1) return bad(err, where, "not an IPv4 address: '" + *f + "'") == 0;
+  out.subnet6 = v["subnet6"].as_string();
+  out.gateway6 = v["gateway6"].as_string();
+  out.ip6 = v["ip6"].as_string();
+  if (!out.ip6.empty()) {
+    int64_t p6 = v["prefix6"].as_int(-1);
+    if (p6 < 8 || p6 > 120) return bad(err, where + ".prefix6", "want 8-120") == 0;
+    out.prefix6 = static_cast<unsigned>(p6);
+    in6_addr a6{};
+    for (const auto* f : {&out.subnet6, &out.gateway6, &out.ip6})
+      if (inet_pton(AF_INET6, f->c_str(), &a6) != 1) return bad(err, where, "not an IPv6 address: '" + *f + "'") == 0;
+  }
   unsigned m[6];
   if (std::sscanf(out.mac.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) != 6)
     return bad(err, where + ".mac", "not a MAC address: '" + out.mac + "'") == 0;

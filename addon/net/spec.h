@@ -26,7 +26,10 @@ struct SwitchNetwork {
   std::string gateway;
   bool internal = false;  // no uplink, no default route
   std::string ip, mac;
-  std::vector<std::string> aliases;  // names the embedded DNS answers with ip
+  // A network with IPv6 (`network create --ipv6`); all empty otherwise.
+  std::string subnet6, gateway6, ip6;
+  unsigned prefix6 = 64;
+  std::vector<std::string> aliases;  // names the embedded DNS answers with ip (and ip6)
 };
 
 struct PublishedPort {

@@ -97,6 +97,11 @@ int start_switch(const SwitchNetwork& n, int lock_fd, Error& err) {
       argv.push_back("--records");
       argv.push_back(n.records.c_str());
     }
+    std::string prefix6 = std::to_string(n.prefix6);
+    if (!n.ip6.empty()) {
+      for (const char* a : {"--subnet6", n.subnet6.c_str(), "--prefix6", prefix6.c_str(), "--gateway6", n.gateway6.c_str()})
+        argv.push_back(a);
+    }
     if (n.internal) argv.push_back("--internal");
     argv.push_back(nullptr);
     ::execv("/proc/self/exe", const_cast<char* const*>(argv.data()));
@@ -170,6 +175,7 @@ int join_switch(const SwitchNetwork& n, const std::string& container_id, const s
   for (const auto& a : n.aliases) aliases.push(json::Value::string(a));
   hello.set("aliases", std::move(aliases));
   hello.set("ip", json::Value::string(n.ip));
+  if (!n.ip6.empty()) hello.set("ip6", json::Value::string(n.ip6));
   hello.set("mac", json::Value::string(n.mac));
   if (request(n, hello.dump(), tap, true, conn, err) < 0)
     return err.wrap("join network " + n.name);

@@ -41,12 +41,22 @@ struct Member {
   std::string id;
   std::vector<std::string> names;  // lower case: container name, aliases, short id
   uint32_t ip = 0;                 // network order
+  bool has6 = false;               // on a network with IPv6: its address
+  Ip6 ip6{};
   Mac mac{};
+};
+
+// The answers of a name lookup, both families.
+struct Addrs {
+  std::vector<uint32_t> v4;
+  std::vector<Ip6> v6;
 };
 
 struct Args {
   int lock_fd = -1, listen_fd = -1;
   std::string socket, name, subnet, gateway;
+  std::string subnet6, gateway6;  // IPv6 enabled: the network's IPv6 subnet and gateway
+  unsigned prefix6 = 64;
   std::string records;  // the user's network records (data/networks): other networks' subnets
   unsigned prefix = 24;
   bool internal = false;
@@ -69,10 +79,13 @@ bool parse_args(int argc, char** argv, Args& a) {
     else if (k == "--gateway") a.gateway = v;
     else if (k == "--records") a.records = v;
     else if (k == "--prefix") a.prefix = static_cast<unsigned>(std::atoi(v.c_str()));
+    else if (k == "--subnet6") a.subnet6 = v;
+    else if (k == "--gateway6") a.gateway6 = v;
+    else if (k == "--prefix6") a.prefix6 = static_cast<unsigned>(std::atoi(v.c_str()));
     else return false;
   }
   return a.lock_fd >= 0 && a.listen_fd >= 0 && !a.socket.empty() && !a.subnet.empty() && !a.gateway.empty() &&
-         a.prefix >= 8 && a.prefix <= 30;
+         a.prefix >= 8 && a.prefix <= 30 && a.subnet6.empty() == a.gateway6.empty() && a.prefix6 >= 8 && a.prefix6 <= 120;
 }
 
 class Switch {
@@ -89,8 +102,10 @@ class Switch {
   void to_gateway(Member& m, const uint8_t* f, size_t len);
   void deliver(const uint8_t* f, size_t len, const Member* except);
   bool answer_dns(Member& m, const uint8_t* f, size_t len);
-  std::vector<uint32_t> lookup(const std::string& name, bool& known) const;
-  std::vector<uint32_t> ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known);
+  Addrs lookup(const std::string& name, bool& known) const;
+  Addrs ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known);
+  void to_gateway6(Member& m, const uint8_t* f, size_t len);
+  bool in_subnet6(const Ip6& a) const;
   bool wait_for_sibling(int sock);
   void serve_resolves();
   void shut_down();
@@ -99,6 +114,8 @@ class Switch {
 
   Args args_;
   uint32_t subnet_ = 0, mask_ = 0, gateway_ = 0;
+  bool has6_ = false;
+  Ip6 subnet6_{}, gateway6_{};
   Mac gw_mac_{};
   std::vector<std::unique_ptr<Member>> members_;
   std::vector<unique_fd> pending_;  // accepted, hello not read yet
@@ -155,11 +172,16 @@ void Switch::handle_hello(unique_fd conn) {
     bool member = false;
     for (const auto& o : members_) member = member || o->id == id;
     bool known = false;
-    std::vector<uint32_t> addrs = member ? lookup(v["name"].as_string(), known) : std::vector<uint32_t>{};
+    Addrs addrs = member ? lookup(v["name"].as_string(), known) : Addrs{};
     std::string text = known ? "ok" : "none";
-    for (uint32_t ip : addrs) {
+    for (uint32_t ip : addrs.v4) {
       char b[INET_ADDRSTRLEN];
       ::inet_ntop(AF_INET, &ip, b, sizeof b);
+      text += std::string(" ") + b;
+    }
+    for (const Ip6& ip : addrs.v6) {
+      char b[INET6_ADDRSTRLEN];
+      ::inet_ntop(AF_INET6, ip.data(), b, sizeof b);
       text += std::string(" ") + b;
     }
     return reply(conn.get(), text);
@@ -171,6 +193,12 @@ void Switch::handle_hello(unique_fd conn) {
   if (::inet_pton(AF_INET, v["ip"].as_string().c_str(), &a) != 1 || !in_subnet(a.s_addr) || a.s_addr == gateway_)
     return reply(conn.get(), "address " + v["ip"].as_string() + " is not a host address of network " + args_.name);
   m->ip = a.s_addr;
+  const std::string& ip6 = v["ip6"].as_string();
+  if (!ip6.empty()) {
+    if (!has6_ || ::inet_pton(AF_INET6, ip6.c_str(), m->ip6.data()) != 1 || !in_subnet6(m->ip6) || m->ip6 == gateway6_)
+      return reply(conn.get(), "address " + ip6 + " is not a host address of network " + args_.name);
+    m->has6 = true;
+  }
   if (!net::parse_mac(v["mac"].as_string(), m->mac.data()) || is_multicast(m->mac.data()))
     return reply(conn.get(), "bad MAC address " + v["mac"].as_string());
   // A container that joins again (a restart racing its old connection's hang-up) replaces
@@ -182,6 +210,7 @@ void Switch::handle_hello(unique_fd conn) {
     }
   for (const auto& o : members_) {
     if (o->ip == m->ip) return reply(conn.get(), "Address already in use: " + v["ip"].as_string());
+    if (m->has6 && o->has6 && o->ip6 == m->ip6) return reply(conn.get(), "Address already in use: " + ip6);
     if (o->mac == m->mac) return reply(conn.get(), "MAC address already in use: " + v["mac"].as_string());
   }
   auto lower = [](std::string s) {
@@ -213,16 +242,25 @@ void Switch::deliver(const uint8_t* f, size_t len, const Member* except) {
   }
 }
 
-std::vector<uint32_t> Switch::lookup(const std::string& name, bool& known) const {
-  std::vector<uint32_t> addrs;
+Addrs Switch::lookup(const std::string& name, bool& known) const {
+  Addrs addrs;
   for (const auto& o : members_)
     for (const auto& n : o->names)
       if (n == name) {
         known = true;
-        addrs.push_back(o->ip);
+        addrs.v4.push_back(o->ip);
+        if (o->has6) addrs.v6.push_back(o->ip6);
         break;
       }
   return addrs;
+}
+
+bool Switch::in_subnet6(const Ip6& a) const {
+  for (unsigned bit = 0; bit < args_.prefix6; bit++) {
+    const uint8_t m = static_cast<uint8_t>(0x80 >> (bit % 8));
+    if ((a[bit / 8] & m) != (subnet6_[bit / 8] & m)) return false;
+  }
+  return a != subnet6_;
 }
 
 // The switches of the user's other networks listen beside ours. A container on several
@@ -257,8 +295,8 @@ bool Switch::wait_for_sibling(int sock) {
   return false;
 }
 
-std::vector<uint32_t> Switch::ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known) {
-  std::vector<uint32_t> addrs;
+Addrs Switch::ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known) {
+  Addrs addrs;
   const std::string dir = args_.socket.substr(0, args_.socket.rfind('/'));
   DIR* d = ::opendir(dir.c_str());
   if (!d) return addrs;
@@ -286,7 +324,9 @@ std::vector<uint32_t> Switch::ask_sibling_switches(const std::string& member_id,
     buf[r] = 0;
     for (char* tok = std::strtok(buf + 2, " "); tok; tok = std::strtok(nullptr, " ")) {
       in_addr ip{};
-      if (::inet_pton(AF_INET, tok, &ip) == 1) addrs.push_back(ip.s_addr);
+      Ip6 ip6{};
+      if (::inet_pton(AF_INET, tok, &ip) == 1) addrs.v4.push_back(ip.s_addr);
+      else if (::inet_pton(AF_INET6, tok, ip6.data()) == 1) addrs.v6.push_back(ip6);
     }
   }
   ::closedir(d);
@@ -299,9 +339,11 @@ bool Switch::answer_dns(Member& m, const uint8_t* f, size_t len) {
   DnsQuery q;
   if (!parse_dns_query(f + off, plen, q)) return false;
   bool known = false;
-  std::vector<uint32_t> addrs = lookup(q.name, known);
+  Addrs addrs = lookup(q.name, known);
   if (!known) addrs = ask_sibling_switches(m.id, q.name, known);
-  if (q.qtype != 1 && q.qtype != 255) addrs.clear();  // a known name without records of that type
+  // A known name without records of the type asked: an empty answer.
+  if (q.qtype != 1 && q.qtype != 255) addrs.v4.clear();
+  if (q.qtype != 28 && q.qtype != 255) addrs.v6.clear();
   int rcode = 0;
   if (!known) {
     // Other names go to the host's resolvers through libslirp, except single-label names:
@@ -310,8 +352,8 @@ bool Switch::answer_dns(Member& m, const uint8_t* f, size_t len) {
     if (uplink_.running() && !single_label) return false;
     rcode = uplink_.running() || single_label ? 3 : 5;  // NXDOMAIN; REFUSED on an internal network
   }
-  if (q.qclass != 1 && q.qclass != 255) addrs.clear();
-  Frame r = udp_reply(f, gw_mac_, dns_answer(f + off, q, addrs, rcode));
+  if (q.qclass != 1 && q.qclass != 255) addrs = Addrs{};
+  Frame r = udp_reply(f, gw_mac_, dns_answer(f + off, q, addrs.v4, addrs.v6, rcode));
   ssize_t w = ::write(m.tap.get(), r.data(), r.size());
   (void)w;
   return true;
@@ -358,7 +400,19 @@ bool Switch::in_other_network(uint32_t ip_be) {
   return false;
 }
 
+// IPv6 for the gateway: neighbour discovery and ping are answered here; nothing goes out
+// (the uplink is IPv4 only: members get no IPv6 default route, docs/networks.md).
+void Switch::to_gateway6(Member& m, const uint8_t* f, size_t len) {
+  if (!has6_) return;
+  Frame r = ndp_advert(f, len, gw_mac_, gateway6_);
+  if (r.empty()) r = echo6_reply(f, len, gw_mac_, gateway6_);
+  if (r.empty()) return;
+  ssize_t w = ::write(m.tap.get(), r.data(), r.size());
+  (void)w;
+}
+
 void Switch::to_gateway(Member& m, const uint8_t* f, size_t len) {
+  if (ether_type(f, len) == kEtherIpv6) return to_gateway6(m, f, len);
   if (uint32_t target = arp_request_target(f, len)) {
     if (target != gateway_) return;
     if (uplink_.running()) return uplink_.input(f, len);
@@ -383,10 +437,12 @@ bool Switch::from_member(Member& m) {
     if (n == 0) return true;
     const uint8_t* f = buf_.data();
     const size_t len = static_cast<size_t>(n);
-    if (!source_is(f, len, m.mac, m.ip)) continue;  // spoofed or not IPv4/ARP: dropped
+    if (!source_is(f, len, m.mac, m.ip, m.has6 ? &m.ip6 : nullptr)) continue;  // spoofed or not ours: dropped
     if (is_multicast(f)) {
       deliver(f, len, &m);
-      if (arp_request_target(f, len) == gateway_) to_gateway(m, f, len);
+      Ip6 target{};
+      if (arp_request_target(f, len) == gateway_ || (ndp_solicit_target(f, len, target) && target == gateway6_))
+        to_gateway(m, f, len);
     } else if (std::memcmp(f, gw_mac_.data(), 6) == 0) {
       to_gateway(m, f, len);
     } else {
@@ -417,6 +473,12 @@ int Switch::run() {
   if (::inet_pton(AF_INET, args_.gateway.c_str(), &a) != 1) return 2;
   gateway_ = a.s_addr;
   gw_mac_ = gateway_mac(gateway_);
+  if (!args_.subnet6.empty()) {
+    if (::inet_pton(AF_INET6, args_.subnet6.c_str(), subnet6_.data()) != 1 ||
+        ::inet_pton(AF_INET6, args_.gateway6.c_str(), gateway6_.data()) != 1)
+      return 2;
+    has6_ = true;
+  }
   ::fcntl(args_.listen_fd, F_SETFL, ::fcntl(args_.listen_fd, F_GETFL) | O_NONBLOCK);
   if (!args_.internal &&
       !uplink_.start(subnet_, mask_, gateway_, net::kMemberMtu, [this](const uint8_t* f, size_t len) { from_uplink(f, len); })) {
@@ -473,7 +535,8 @@ int netswitch_main(int argc, char** argv) {
   if (!parse_args(argc, argv, args)) {
     std::fprintf(stderr,
                  "usage: sandbox-monitor netswitch --lock-fd N --listen-fd N --socket PATH --name NAME "
-                 "--subnet ADDR --prefix N --gateway ADDR [--records DIR] [--internal]\n");
+                 "--subnet ADDR --prefix N --gateway ADDR [--subnet6 ADDR --prefix6 N --gateway6 ADDR] "
+                 "[--records DIR] [--internal]\n");
     return 2;
   }
   Switch sw(std::move(args));

@@ -62,7 +62,7 @@ export const runOptions = [
   { long: 'init', kind: 'bool', status: 'built', help: 'Run an init inside the container that forwards signals and reaps processes' },
   { long: 'interactive', short: 'i', kind: 'bool', status: 'built', help: 'Keep STDIN open even if not attached' },
   { long: 'ip', kind: 'string', status: 'built', placeholder: 'string', help: 'IPv4 address (e.g., 172.30.100.104)' },
-  { long: 'ip6', kind: 'string', status: 'planned', placeholder: 'string', help: 'IPv6 address (e.g., 2001:db8::33)' },
+  { long: 'ip6', kind: 'string', status: 'built', placeholder: 'string', help: 'IPv6 address (e.g., 2001:db8::33)' },
   { long: 'ipc', kind: 'string', status: 'built', placeholder: 'string', help: 'IPC mode to use' },
   { long: 'isolation', kind: 'string', status: 'built', placeholder: 'string', help: 'Container isolation technology' },
   { long: 'kernel-memory', kind: 'string', status: 'built', placeholder: 'bytes', help: 'Kernel memory limit' },

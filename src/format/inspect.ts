@@ -27,9 +27,9 @@ function userNetworks(config: RuntimeConfig | undefined): Record<string, unknown
       Gateway: n.gateway,
       IPAddress: n.ip,
       IPPrefixLen: n.prefix,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
+      IPv6Gateway: n.gateway6 ?? '',
+      GlobalIPv6Address: n.ip6 ?? '',
+      GlobalIPv6PrefixLen: n.prefix6 ?? 0,
       DNSNames: [config?.sandbox.network?.containerName ?? '', ...n.aliases].filter(Boolean),
     };
   return out;

@@ -36,6 +36,7 @@ async function readConfig(store: ContainerStore, rec: ContainerRecord): Promise<
 export interface ConnectRequest {
   aliases: string[];
   ip: string | undefined;
+  ip6?: string | undefined;
   mac?: string | undefined;
 }
 
@@ -49,7 +50,7 @@ export async function connectContainer(paths: SandboxPaths, store: ContainerStor
   if (mode === 'none') throw new SpecError('container cannot be connected to multiple networks with one of the networks in private (none) mode');
   if ((network?.networks ?? []).some((n) => n.id === net.Id)) throw new SpecError(`endpoint with name ${rec.name} already exists in network ${net.Name}`);
   const mac = req.mac === undefined ? undefined : parseMac(req.mac);
-  const member = await addMember(paths, net, { containerId: rec.id, name: rec.name, aliases: req.aliases, ip: req.ip, mac });
+  const member = await addMember(paths, net, { containerId: rec.id, name: rec.name, aliases: req.aliases, ip: req.ip, ip6: req.ip6, mac });
   const entry = switchNetworkConfig(paths, net, member);
   try {
     if (rec.status === 'running' && rec.pid !== undefined) {

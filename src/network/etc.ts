@@ -27,9 +27,10 @@ export function networkResolvConf(net: ContainerNetwork, hostText: string | unde
 }
 
 /** docker's /etc/hosts: the container's name on its own address, then --add-host entries. */
-export function networkHosts(net: ContainerNetwork, hostname: string, hostHosts: string | undefined, ownIp?: string): string {
+export function networkHosts(net: ContainerNetwork, hostname: string, hostHosts: string | undefined, ownIp?: string, ownIp6?: string): string {
   if (net.mode === 'host') return (hostHosts ?? hostsFile(hostname)) + net.extraHosts.map((h) => `${h.ip}\t${h.name}\n`).join('');
   const own = net.mode === 'slirp' ? SLIRP.guest4 : net.mode === 'switch' && ownIp !== undefined ? ownIp : '127.0.0.1';
-  const base = hostsFile(hostname, own);
+  // On a network with IPv6, docker lists the container's IPv6 address under its name too.
+  const base = hostsFile(hostname, own) + (net.mode === 'switch' && ownIp6 !== undefined ? `${ownIp6}\t${hostname}\n` : '');
   return base + net.extraHosts.map((h) => `${h.ip}\t${h.name}\n`).join('');
 }

@@ -4,14 +4,15 @@
 // these: a member tells it its names and address when it joins; these files are what
 // `network inspect`, `network rm`, address allocation and a stopped container's next start see.
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { SpecError } from '../errors.js';
 import { writeJsonAtomic } from '../state/atomic.js';
 import { withLock } from '../state/lock.js';
 import type { SandboxPaths } from '../state/paths.js';
-import type { NetworkRecord } from './store.js';
+import { config4, config6, type NetworkRecord } from './store.js';
 import { contains, parseSubnet } from './subnet.js';
+import { canonicalV6, contains6, nextFreeV6, parseSubnet6 } from './subnet6.js';
 
 /** One container's endpoint on a network (docker's EndpointSettings, the fields we have). */
 export interface Member {
@@ -20,6 +21,8 @@ export interface Member {
   /** --network-alias values; the DNS also answers for Name and the 12-hex short id. */
   Aliases: string[];
   IPv4Address: string;
+  /** On a network with IPv6 enabled (else absent). */
+  IPv6Address?: string;
   MacAddress: string;
 }
 
@@ -29,6 +32,8 @@ export interface JoinRequest {
   name: string;
   aliases: string[];
   ip: string | undefined;
+  /** --ip6 */
+  ip6?: string | undefined;
   mac: string | undefined;
 }
 
@@ -50,7 +55,7 @@ export function parseMac(value: string, flag = '--mac-address'): string {
 
 /** The member's address: --ip if inside the subnet and free, else the first free one. Pure. */
 export function chooseAddress(net: NetworkRecord, taken: string[], requested: string | undefined): string {
-  const cfg = net.IPAM.Config[0]!;
+  const cfg = config4(net);
   const subnet = parseSubnet(cfg.Subnet);
   const used = new Set([...taken, cfg.Gateway]);
   if (requested !== undefined) {
@@ -63,6 +68,35 @@ export function chooseAddress(net: NetworkRecord, taken: string[], requested: st
   const last = toInt(subnet.address) + 2 ** (32 - subnet.prefix) - 2;
   for (let n = first; n <= last; n++) if (!used.has(toIp(n))) return toIp(n);
   throw new SpecError(`no available IPv4 addresses on network ${net.Name}`);
+}
+
+/** docker's refusal of an endpoint setting, as its daemon words it (on one line). */
+const endpointError = (net: NetworkRecord, why: string) => new SpecError(`invalid config for network ${net.Name}: invalid endpoint settings: ${why}`);
+
+/**
+ * The member's IPv6 address on a network with IPv6 enabled: --ip6 if it is an address of the
+ * network's IPv6 subnet and free, else the first free one; undefined on an IPv4-only network
+ * (where --ip6 is refused). Pure.
+ */
+export function chooseAddress6(net: NetworkRecord, taken: string[], requested: string | undefined): string | undefined {
+  const cfg = config6(net);
+  if (requested !== undefined) {
+    if (!isIPv6(requested) || requested.includes('%') || canonicalV6(requested) === '::') throw endpointError(net, `invalid IPv6 address: ${requested}`);
+    // docker: a network without an IPv6 subnet has no "user configured subnet" for it.
+    if (!cfg) throw endpointError(net, 'user specified IP address is supported only when connecting to networks with user configured subnets');
+  }
+  if (!cfg) return undefined;
+  const subnet = parseSubnet6(cfg.Subnet);
+  const used = [...taken, cfg.Gateway];
+  if (requested !== undefined) {
+    if (!contains6(subnet, requested)) throw endpointError(net, `no configured subnet or ip-range contain the IP address ${requested}`);
+    const want = canonicalV6(requested);
+    if (used.some((u) => isIPv6(u) && canonicalV6(u) === want)) throw new SpecError(`Address already in use: ${want} on network ${net.Name}`);
+    return want;
+  }
+  const free = nextFreeV6(subnet, used);
+  if (free === undefined) throw new SpecError(`no available IPv6 addresses on network ${net.Name}`);
+  return free;
 }
 
 /** The files of one network: members, the membership lock; the switch's socket and lock. */
@@ -92,9 +126,10 @@ export async function addMember(paths: SandboxPaths, net: NetworkRecord, req: Jo
     const others = (await listMembers(paths, net)).filter((m) => m.ContainerId !== req.containerId);
     if (others.length < (await listMembers(paths, net)).length) throw new SpecError(`endpoint with name ${req.name} already exists in network ${net.Name}`);
     const ip = chooseAddress(net, others.map((m) => m.IPv4Address), req.ip);
+    const ip6 = chooseAddress6(net, others.flatMap((m) => (m.IPv6Address === undefined ? [] : [m.IPv6Address])), req.ip6);
     const mac = req.mac ?? macFromIp(ip);
     if (others.some((m) => m.MacAddress === mac)) throw new SpecError(`MAC address ${mac} is already in use on network ${net.Name}`);
-    const member: Member = { ContainerId: req.containerId, Name: req.name, Aliases: req.aliases, IPv4Address: ip, MacAddress: mac };
+    const member: Member = { ContainerId: req.containerId, Name: req.name, Aliases: req.aliases, IPv4Address: ip, ...(ip6 === undefined ? {} : { IPv6Address: ip6 }), MacAddress: mac };
     await writeJsonAtomic(join(files.members, `${req.containerId}.json`), member, 0o600, { durable: false });
     return member;
   });

@@ -26,9 +26,10 @@ export interface NetworkRequest {
   dnsSearch: string[];
   dnsOption: string[];
   addHost: string[];
-  /** --network-alias, --ip, --mac-address: for user-defined networks only. */
+  /** --network-alias, --ip, --ip6, --mac-address: for user-defined networks only. */
   aliases?: string[];
   ip?: string | undefined;
+  ip6?: string | undefined;
   mac?: string | undefined;
 }
 
@@ -48,6 +49,8 @@ export interface ContainerNetwork {
   userNetworks: NetworkRecord[];
   aliases: string[];
   ip: string | undefined;
+  /** --ip6: the first network's (checked against it when the container joins: src/network/members.ts). */
+  ip6?: string | undefined;
   mac: string | undefined;
 }
 
@@ -196,7 +199,7 @@ export function resolveNetwork(req: NetworkRequest, exposedPorts: Record<string,
   // docker's refusals, for the built-in networks.
   if (mode.mode !== 'switch') {
     if (aliases.length > 0) throw new SpecError('network-scoped alias is supported only for containers in user defined networks');
-    if (req.ip !== undefined) throw new SpecError('user specified IP address is supported on user defined networks only');
+    if (req.ip !== undefined || req.ip6 !== undefined) throw new SpecError('user specified IP address is supported on user defined networks only');
     if (req.mac !== undefined && mode.mode !== 'slirp') throw new SpecError(`conflicting options: mac-address and the network mode ${mode.mode}`);
   }
   const mac = req.mac === undefined ? undefined : parseMac(req.mac);
@@ -213,6 +216,6 @@ export function resolveNetwork(req: NetworkRequest, exposedPorts: Record<string,
     ports = [];
   }
   for (const d of req.dns) if (isIP(d) === 0) throw bad('--dns', d, 'not an IP address');
-  const network = { ...mode, ports, dns: req.dns, dnsSearch: req.dnsSearch, dnsOptions: req.dnsOption, extraHosts: req.addHost.map(parseAddHost), aliases, ip: req.ip, mac };
+  const network = { ...mode, ports, dns: req.dns, dnsSearch: req.dnsSearch, dnsOptions: req.dnsOption, extraHosts: req.addHost.map(parseAddHost), aliases, ip: req.ip, ...(req.ip6 === undefined ? {} : { ip6: req.ip6 }), mac };
   return { network, warnings };
 }

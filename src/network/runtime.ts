@@ -7,8 +7,9 @@ import { networkHosts, networkResolvConf } from './etc.js';
 import type { CompletedSpec } from '../spec/types.js';
 import { resolveNetwork, type ContainerNetwork, type PortBinding } from './options.js';
 import { addMember, networkFiles, type Member } from './members.js';
-import { NetworkStore, type NetworkRecord } from './store.js';
+import { NetworkStore, config4, config6, type NetworkRecord } from './store.js';
 import { parseSubnet } from './subnet.js';
+import { parseSubnet6 } from './subnet6.js';
 import type { SandboxPaths } from '../state/paths.js';
 
 /** One user-defined network as the monitor and the init need it (addon/net/spec.h SwitchNetwork). */
@@ -25,6 +26,11 @@ export interface SwitchNetworkConfig {
   internal: boolean;
   ip: string;
   mac: string;
+  /** On a network with IPv6 enabled: its IPv6 subnet, gateway and this member's address. */
+  subnet6?: string;
+  prefix6?: number;
+  gateway6?: string;
+  ip6?: string;
   /** What the embedded DNS answers with ip besides the container's name: --network-alias, short id. */
   aliases: string[];
 }
@@ -45,7 +51,10 @@ export interface NetworkRuntimeConfig {
 /** A member's entry in the runtime config. Pure. */
 export function switchNetworkConfig(paths: SandboxPaths, net: NetworkRecord, member: Member): SwitchNetworkConfig {
   const files = networkFiles(paths, net);
-  const subnet = parseSubnet(net.IPAM.Config[0]!.Subnet);
+  const cfg = config4(net);
+  const subnet = parseSubnet(cfg.Subnet);
+  const cfg6 = config6(net);
+  const v6 = cfg6 !== undefined && member.IPv6Address !== undefined ? { subnet: parseSubnet6(cfg6.Subnet), gateway: cfg6.Gateway, ip: member.IPv6Address } : undefined;
   return {
     name: net.Name,
     id: net.Id,
@@ -54,10 +63,11 @@ export function switchNetworkConfig(paths: SandboxPaths, net: NetworkRecord, mem
     records: join(paths.data, 'networks'),
     subnet: subnet.address,
     prefix: subnet.prefix,
-    gateway: net.IPAM.Config[0]!.Gateway,
+    gateway: cfg.Gateway,
     internal: net.Internal,
     ip: member.IPv4Address,
     mac: member.MacAddress,
+    ...(v6 ? { subnet6: v6.subnet.address, prefix6: v6.subnet.prefix, gateway6: v6.gateway, ip6: v6.ip } : {}),
     aliases: [...member.Aliases, member.ContainerId.slice(0, 12)],
   };
 }
@@ -100,7 +110,7 @@ export async function joinUserNetworks(paths: SandboxPaths, net: ContainerNetwor
   const out: SwitchNetworkConfig[] = [];
   for (const [i, n] of net.userNetworks.entries()) {
     // --ip and --mac-address are the first network's, as docker's single-endpoint flags.
-    const member = await addMember(paths, n, { containerId, name, aliases: net.aliases, ip: i === 0 ? net.ip : undefined, mac: i === 0 ? net.mac : undefined });
+    const member = await addMember(paths, n, { containerId, name, aliases: net.aliases, ip: i === 0 ? net.ip : undefined, ip6: i === 0 ? net.ip6 : undefined, mac: i === 0 ? net.mac : undefined });
     out.push(switchNetworkConfig(paths, n, member));
   }
   if (out.length > 0) await mkdir(networkFiles(paths, net.userNetworks[0]!).runDir, { recursive: true, mode: 0o700 });
@@ -119,7 +129,7 @@ export async function writeNetworkEtcFiles(net: ContainerNetwork, hostname: stri
   const [resolv, hosts] = await Promise.all([readFile('/etc/resolv.conf', 'utf8').catch(() => undefined), readFile('/etc/hosts', 'utf8').catch(() => undefined)]);
   await Promise.all([
     writeFile(files.resolvConf, networkResolvConf(net, resolv, joined[0]?.gateway), { mode: 0o644 }),
-    writeFile(files.hosts, networkHosts(net, hostname, hosts, joined[0]?.ip), { mode: 0o644 }),
+    writeFile(files.hosts, networkHosts(net, hostname, hosts, joined[0]?.ip, joined[0]?.ip6), { mode: 0o644 }),
   ]);
 }
 

@@ -58,6 +58,7 @@ export interface FillInput {
   network?: string[];
   networkAlias?: string[];
   ip?: string | undefined;
+  ip6?: string | undefined;
   macAddress?: string | undefined;
   publish?: string[];
   publishAll?: boolean;
@@ -126,6 +127,7 @@ export function fillRunSpec(opts: FillInput, image: string, command: string[], c
       addHost: opts.addHost ?? [],
       aliases: opts.networkAlias ?? [],
       ip: opts.ip,
+      ip6: opts.ip6,
       mac: opts.macAddress,
     },
     identity: { name: opts.name, hostname: opts.hostname, labels: collectLabels(fileLabels, opts.label ?? []), annotations: parseAnnotations(opts.annotation ?? []) },

@@ -5,7 +5,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError, UsageError } from '../../errors.js';
 import { renderTemplate } from '../../format/template.js';
-import { NetworkStore, findNetwork, type NetworkRecord } from '../../network/store.js';
+import { NetworkStore, config4, config6, findNetwork, type NetworkRecord } from '../../network/store.js';
 import { sandboxPaths } from '../../state/paths.js';
 import { ContainerStore } from '../../state/containers.js';
 import { listMembers, networkFiles } from '../../network/members.js';
@@ -19,11 +19,12 @@ import { parseCommandArgs } from '../parse.js';
 const help = { long: 'help', short: 'h', kind: 'bool', status: 'built', help: 'Print usage' } as const;
 const createOptions = [
   { long: 'driver', short: 'd', kind: 'string', status: 'built', placeholder: 'string', help: 'Driver to manage the Network (only "bridge")' },
-  { long: 'gateway', kind: 'string', status: 'built', placeholder: 'strings', help: 'IPv4 Gateway for the master subnet' },
+  { long: 'gateway', kind: 'list', status: 'built', placeholder: 'strings', help: 'IPv4 or IPv6 Gateway for the master subnet' },
   help,
   { long: 'internal', kind: 'bool', status: 'built', help: 'Restrict external access to the network' },
+  { long: 'ipv6', kind: 'bool', status: 'built', help: 'Enable or disable IPv6 networking' },
   { long: 'label', kind: 'list', status: 'built', placeholder: 'list', help: 'Set metadata on a network' },
-  { long: 'subnet', kind: 'string', status: 'built', placeholder: 'strings', help: 'Subnet in CIDR format that represents a network segment' },
+  { long: 'subnet', kind: 'list', status: 'built', placeholder: 'strings', help: 'Subnet in CIDR format that represents a network segment' },
 ] as const satisfies OptionTable;
 const lsOptions = [
   { long: 'format', kind: 'string', status: 'built', placeholder: 'string', help: 'Format output using a custom template' },
@@ -40,7 +41,7 @@ const connectOptions = [
   { long: 'driver-opt', kind: 'list', status: 'planned', placeholder: 'strings', help: 'driver options for the network' },
   help,
   { long: 'ip', kind: 'string', status: 'built', placeholder: 'string', help: 'IPv4 address (e.g., "172.30.100.104")' },
-  { long: 'ip6', kind: 'string', status: 'planned', placeholder: 'string', help: 'IPv6 address (e.g., "2001:db8::33")' },
+  { long: 'ip6', kind: 'string', status: 'built', placeholder: 'string', help: 'IPv6 address (e.g., "2001:db8::33")' },
   { long: 'link', kind: 'list', status: 'planned', placeholder: 'list', help: 'Add link to another container' },
   { long: 'link-local-ip', kind: 'list', status: 'planned', placeholder: 'strings', help: 'Add a link-local address for the container' },
 ] as const satisfies OptionTable;
@@ -83,7 +84,7 @@ async function create(args: string[], ctx: CommandContext): Promise<number> {
   const { options, positionals } = parseCommandArgs(createOptions, args, 'network create', createSpec);
   if (options.driver !== undefined && options.driver !== 'bridge') throw new SpecError(`invalid argument "${options.driver}" for "-d, --driver" flag: only the bridge driver is supported`);
   await ensureDirs(ctx);
-  const rec = await store(ctx).create({ name: positionals[0]!, subnet: options.subnet, gateway: options.gateway, internal: options.internal, labels: parseLabels(options.label) });
+  const rec = await store(ctx).create({ name: positionals[0]!, subnets: [...options.subnet], gateways: [...options.gateway], ipv6: options.ipv6, internal: options.internal, labels: parseLabels(options.label) });
   ctx.stdout.write(`${rec.Id}\n`);
   return 0;
 }
@@ -131,7 +132,7 @@ async function inspect(args: string[], ctx: CommandContext): Promise<number> {
     }
   }
   const paths = sandboxPaths(ctx.env);
-  for (const n of found) n.Containers = Object.fromEntries((await listMembers(paths, n)).map((m) => [m.ContainerId, { Name: m.Name, EndpointID: endpointId(n, m.ContainerId), MacAddress: m.MacAddress, IPv4Address: `${m.IPv4Address}/${n.IPAM.Config[0]!.Subnet.split('/')[1]}`, IPv6Address: '' }]));
+  for (const n of found) n.Containers = Object.fromEntries((await listMembers(paths, n)).map((m) => [m.ContainerId, { Name: m.Name, EndpointID: endpointId(n, m.ContainerId), MacAddress: m.MacAddress, IPv4Address: `${m.IPv4Address}/${config4(n).Subnet.split('/')[1]}`, IPv6Address: m.IPv6Address === undefined ? '' : `${m.IPv6Address}/${config6(n)?.Subnet.split('/')[1] ?? 64}` }]));
   if (options.format !== undefined && options.format !== '' && options.format !== 'json') for (const n of found) ctx.stdout.write(`${renderTemplate(options.format, n)}\n`);
   else ctx.stdout.write(`${JSON.stringify(found, null, 4)}\n`);
   if (missing !== undefined) throw new SpecError(`network ${missing} not found`);
@@ -187,7 +188,7 @@ async function connect(args: string[], ctx: CommandContext): Promise<number> {
   const { options, positionals } = parseCommandArgs(connectOptions, args, 'network connect', connectSpec);
   const paths = sandboxPaths(ctx.env);
   const net = findNetwork(await store(ctx).list(), positionals[0]!);
-  await connectContainer(paths, new ContainerStore(paths), net, positionals[1]!, { aliases: [...options.alias], ip: options.ip });
+  await connectContainer(paths, new ContainerStore(paths), net, positionals[1]!, { aliases: [...options.alias], ip: options.ip, ip6: options.ip6 });
   return 0;
 }
 

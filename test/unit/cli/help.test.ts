@@ -29,7 +29,7 @@ test('options not built yet are marked; built ones are not', (t) => {
   t.regex(runHelp, /^ {6}--help {3,}Print usage$/m);
   t.regex(runHelp, /^ {6}--gpus gpu-request {3,}GPU devices to add to the container \('all' to pass all GPUs\)$/m);
   // Whichever option is still planned (the table changes as options are built).
-  for (const o of runOptions.filter((r) => r.status === 'planned')) t.regex(runHelp, new RegExp(`--${o.long} .*\\(not supported yet\\)$`, 'm'));
+  for (const o of runOptions.filter((r) => (r.status as string) === 'planned')) t.regex(runHelp, new RegExp(`--${o.long} .*\\(not supported yet\\)$`, 'm'));
 });
 
 test('defaults are shown as docker shows them', (t) => {

@@ -61,7 +61,7 @@ test('three dashes or a nameless --= is bad flag syntax', (t) => {
 });
 
 // Whichever run options are still planned (the table changes as options are built).
-const plannedRun: readonly { long: string; kind: string }[] = runOptions.filter((r) => r.status === 'planned');
+const plannedRun: readonly { long: string; kind: string }[] = runOptions.filter((r) => (r.status as string) === 'planned');
 const plannedFlag = (o: { long: string; kind: string }) => (o.kind === 'bool' ? [`--${o.long}`] : [`--${o.long}`, 'x']);
 
 test('a flag that is not built yet is refused by its long name, not ignored', (t) => {

@@ -47,7 +47,7 @@ test('only what is built is marked built', (t) => {
     'device-read-iops', 'device-write-bps', 'device-write-iops', 'disable-content-trust', 'dns', 'dns-option', 'dns-search',
     'domainname', 'entrypoint', 'env', 'env-file', 'expose', 'gpus', 'group-add', 'health-cmd', 'health-interval',
     'health-retries', 'health-start-interval', 'health-start-period', 'health-timeout', 'help', 'hostname', 'init',
-    'interactive', 'ip', 'ipc', 'isolation', 'kernel-memory', 'label', 'label-file', 'link', 'link-local-ip', 'log-driver',
+    'interactive', 'ip', 'ip6', 'ipc', 'isolation', 'kernel-memory', 'label', 'label-file', 'link', 'link-local-ip', 'log-driver',
     'log-opt', 'mac-address', 'memory', 'memory-reservation', 'memory-swap', 'memory-swappiness', 'mount', 'name', 'network',
     'network-alias', 'no-healthcheck', 'oom-kill-disable', 'oom-score-adj', 'pid', 'pids-limit', 'platform', 'privileged',
     'publish', 'publish-all', 'pull', 'quiet', 'read-only', 'restart', 'rm', 'runtime', 'security-opt', 'shm-size', 'sig-proxy',

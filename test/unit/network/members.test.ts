@@ -6,7 +6,7 @@ import { parseNetworkMode, resolveNetwork, type NetworkRequest } from '../../../
 import { networkHosts, networkResolvConf } from '../../../src/network/etc.js';
 import { planNetwork } from '../../../src/network/store.js';
 
-const net = (name: string, subnet?: string, gateway?: string) => planNetwork({ name, subnet, gateway, internal: false, labels: {} }, [], `${name}-id`.padEnd(64, '0'), new Date(0));
+const net = (name: string, subnet?: string, gateway?: string) => planNetwork({ name, subnets: subnet === undefined ? [] : [subnet], gateways: gateway === undefined ? [] : [gateway], ipv6: false, internal: false, labels: {} }, [], `${name}-id`.padEnd(64, '0'), new Date(0));
 const request = (over: Partial<NetworkRequest>): NetworkRequest => ({ network: [], publish: [], publishAll: false, expose: [], dns: [], dnsSearch: [], dnsOption: [], addHost: [], ...over });
 
 test('addresses: the first free host address, never the gateway; --ip inside the subnet and free', (t) => {

@@ -3,9 +3,10 @@ import test from 'ava';
 import { findNetwork, planNetwork, type CreateRequest, type NetworkRecord } from '../../../src/network/store.js';
 import { firstFreeSubnet, parseSubnet } from '../../../src/network/subnet.js';
 
-const req = (over: Partial<CreateRequest>): CreateRequest => ({ name: 'my-net', subnet: undefined, gateway: undefined, internal: false, labels: {}, ...over });
+type Over = Partial<CreateRequest> & { subnet?: string; gateway?: string };
+const req = ({ subnet, gateway, ...over }: Over): CreateRequest => ({ name: 'my-net', subnets: subnet === undefined ? [] : [subnet], gateways: gateway === undefined ? [] : [gateway], ipv6: false, internal: false, labels: {}, ...over });
 const now = new Date('2026-01-02T03:04:05Z');
-const plan = (over: Partial<CreateRequest>, existing: NetworkRecord[] = []) => planNetwork(req(over), existing, 'ab'.repeat(32), now);
+const plan = (over: Over, existing: NetworkRecord[] = []) => planNetwork(req(over), existing, 'ab'.repeat(32), now);
 
 test('a network gets the first free 10.89.N.0/24 and its .1 gateway, as podman', (t) => {
   const first = plan({});

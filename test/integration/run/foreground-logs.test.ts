@@ -66,7 +66,7 @@ function startCli(args: string[]) {
   return { child, seen, exited };
 }
 
-it('run without -t: stdout and stderr apart, the exit code, and both in logs afterwards (docker\'s json-file shape)', async (t) => {
+it('run without -t: stdout and stderr apart, the exit code, and both in logs afterwards, as docker shows them', async (t) => {
   const n = name();
   const r = await sandbox('run', '--name', n, 'lab/busybox', 'sh', '-c', 'echo out; echo err >&2; echo out2; exit 3');
   t.is(r.code, 3, r.stderr);

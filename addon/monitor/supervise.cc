@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -70,11 +71,13 @@ json::Value parse_report(const std::string& text) {
 // `to_caller`); false once the writer side is gone (EOF). A caller whose side is gone (its
 // reader closed the pipe) ends the stream here too: closing our read end gives the container
 // the EPIPE/SIGPIPE it would have got writing to that pipe itself (`run IMAGE yes | head -1`).
+// At most `reads` reads: a stream that never runs dry (`yes`) must not starve the other one,
+// the healthchecks and the rest of the loop.
 bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attach, bool tee,
-           const std::function<bool(int, const char*, size_t)>& to_caller) {
+           const std::function<bool(int, const char*, size_t)>& to_caller, size_t reads) {
   char buf[8192];  // on the stack: nothing per container stays allocated between events
   const bool is_out = std::strcmp(stream, "stdout") == 0;
-  for (;;) {
+  for (; reads > 0; reads--) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n > 0) {
       if (log) log->write(stream, buf, static_cast<size_t>(n));
@@ -84,9 +87,11 @@ bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attac
     }
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && errno == EAGAIN) return true;
-    break;
+    fd.reset();
+    return false;
   }
-  fd.reset();
+  if (reads == 0) return true;  // budget spent: the next poll comes back for the rest
+  fd.reset();  // the caller's side is gone
   return false;
 }
 
@@ -297,8 +302,9 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
     if (fds[1].revents & POLLIN) on_signals();
 
-    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee, to_caller);
-    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee, to_caller);
+    // A pipe's worth (64 KiB) of each stream per turn.
+    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee, to_caller, 8);
+    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee, to_caller, 8);
 
     if (relay.pty && (fds[7].revents & POLLOUT)) flush_pty(relay.pty.get(), pending);
     if (relay.pty && (fds[7].revents & ~POLLOUT)) drain_pty(relay.pty, relay.log, relay.attach, relay.tee);
@@ -324,8 +330,8 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
   // The init was pid 1 of its namespace: with it every writer of the pipes is gone, so what
   // is left in them ends at EOF (or EAGAIN, if a write end leaked somewhere: don't wait).
-  if (relay.out) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee, to_caller);
-  if (relay.err) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee, to_caller);
+  if (relay.out) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee, to_caller, SIZE_MAX);
+  if (relay.err) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee, to_caller, SIZE_MAX);
   if (relay.pty) drain_pty(relay.pty, relay.log, relay.attach, relay.tee);
 
   // A dead init's socket end is closed, so this read ends at EOF at once; it only matters if

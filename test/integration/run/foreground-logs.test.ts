@@ -202,6 +202,19 @@ it('a reader that does not read holds the output back, not the signals: TERM sti
   await sandbox('rm', n);
 });
 
+it('an endless stdout does not hold stderr back', async (t) => {
+  const n = name();
+  const child = spawn(process.execPath, ['--', sandboxBin, 'run', '--name', n, 'lab/busybox', 'sh', '-c', 'yes & sleep 0.5; echo marker >&2; wait'], { env: home.env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  await until(async () => stderr.includes('marker'), 30_000);
+  t.is(stderr, 'marker\n');
+  t.is((await sandbox('kill', n)).code, 0);
+  t.is(await exited, 137);
+  await sandbox('rm', n);
+});
+
 it('SIGKILL of the CLI: the container runs on under its monitor, its end and its whole output are recorded', async (t) => {
   const n = name();
   const run = startCli(['run', '--name', n, 'lab/busybox', 'sh', '-c', 'echo one; while [ ! -e /tmp/go ]; do sleep 0.1; done; echo two; exit 6']);

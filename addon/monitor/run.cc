@@ -138,7 +138,7 @@ int read_file(const std::string& path, std::string& out, Error& err) {
   return 0;
 }
 
-// {"exitCode":N,"signal":S,"finishedAt":"..."}: how the run ended. Written by write_json_file
+// {"exitCode":N,"signal":S,"finishedAt":"...","startedAt":"..."}: how the run ended. Written by write_json_file
 // (temp + rename, not fsynced like the container's other state files, src/state/atomic.ts: a
 // foreground run waits for this monitor to exit, and an fsync is 1-10 ms of that).
 json::Value exit_record(const ExitInfo& info) {
@@ -146,6 +146,7 @@ json::Value exit_record(const ExitInfo& info) {
   v.set("exitCode", json::Value::number(info.exit_code));
   v.set("signal", json::Value::number(info.signal));
   v.set("finishedAt", json::Value::string(timestamp_now()));
+  if (!info.started_at.empty()) v.set("startedAt", json::Value::string(info.started_at));
   return v;
 }
 
@@ -217,8 +218,9 @@ int run_main(int argc, char** argv) {
   unique_fd signals = take_over_signals(err);
   if (!signals) return fail(out, "clone", err);
 
-  // run -d: the container writes into pipes the loop drains into the log. Its stdin stays
-  // ours (/dev/null for a detached monitor).
+  // run -d, and a logged foreground run (--foreground: also on to our stdout/stderr): the
+  // container writes into pipes the loop drains into the log. Its stdin stays ours (/dev/null
+  // for a detached monitor, the caller's with a foreground run -i).
   LogWriter log;
   OutputRelay relay;
   unique_fd out_w, err_w;

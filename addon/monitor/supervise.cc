@@ -9,9 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstring>
+#include <functional>
 #include <string>
 
+#include "monitor/caller_output.h"
 #include "monitor/signals.h"
 #include "monitor/terminal.h"
 #include "monitor/trim.h"
@@ -64,17 +67,22 @@ json::Value parse_report(const std::string& text) {
   return msg;
 }
 
-// Move what the pipe holds into the log (and, `tee`, our own stdout/stderr); false once the
-// writer side is gone (EOF).
-bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attach, bool tee) {
+// Move what the pipe holds into the log (and, `tee`, on to our own stdout/stderr, through
+// `to_caller`); false once the writer side is gone (EOF). A caller whose side is gone (its
+// reader closed the pipe) ends the stream here too: closing our read end gives the container
+// the EPIPE/SIGPIPE it would have got writing to that pipe itself (`run IMAGE yes | head -1`).
+// At most `reads` reads: a stream that never runs dry (`yes`) must not starve the other one,
+// the healthchecks and the rest of the loop.
+bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attach, bool tee,
+           const std::function<bool(int, const char*, size_t)>& to_caller, size_t reads) {
   char buf[8192];  // on the stack: nothing per container stays allocated between events
   const bool is_out = std::strcmp(stream, "stdout") == 0;
-  for (;;) {
+  for (; reads > 0; reads--) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n > 0) {
       if (log) log->write(stream, buf, static_cast<size_t>(n));
       if (attach) attach->send(buf, static_cast<size_t>(n), is_out ? 'o' : 'e');
-      if (tee) write_all(is_out ? 1 : 2, buf, static_cast<size_t>(n));
+      if (tee && !to_caller(is_out ? 1 : 2, buf, static_cast<size_t>(n))) break;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
@@ -82,6 +90,9 @@ bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attac
     fd.reset();
     return false;
   }
+  if (reads == 0) return true;  // budget spent: the next poll comes back for the rest
+  fd.reset();  // the caller's side is gone
+  return false;
 }
 
 // Move what the pty master holds to the log and/or our stdout (no log, or `tee`); false once
@@ -180,6 +191,28 @@ bool handle_attach_input(AttachPoint& at, const InitProcess& init, OutputRelay& 
   return close_in;
 }
 
+// The monitor's signals: forwarded to the init (docker's sig-proxy), a resized caller's window
+// copied onto the pty (the kernel tells the container), the rest as signals.cc decides.
+void handle_signals(int signal_fd, const InitProcess& init, const OutputRelay& relay) {
+  signalfd_siginfo si{};
+  while (::read(signal_fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
+    if (si.ssi_signo == SIGWINCH && relay.pty) {
+      copy_window_size(relay.pty.get());
+      continue;
+    }
+    switch (signal_action(static_cast<int>(si.ssi_signo))) {
+      case SignalAction::Forward:
+        send_signal(init, static_cast<int>(si.ssi_signo));
+        break;
+      case SignalAction::KillContainer:
+        send_signal(init, SIGKILL);
+        break;
+      case SignalAction::Ignore:
+        break;
+    }
+  }
+}
+
 void set_nonblocking(int fd) {
   if (fd >= 0) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 }
@@ -207,6 +240,7 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
     if (report.text == kExecMarker) {
       // Setup finished, then EOF: execve succeeded and closed the close-on-exec end.
       info.started = true;
+      info.started_at = timestamp_now();
       if (relay.health) relay.health->start(init.pid);
       // Setup is over: from here the monitor only relays, so it drops what setup faulted in.
       trim_resident_memory();
@@ -222,6 +256,12 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
     }
   };
 
+  // A foreground run's output on its way to the caller (`tee`): waiting for a slow reader
+  // still handles our signals (caller_output.h).
+  const std::function<void()> on_signals = [&] { handle_signals(signal_fd, init, relay); };
+  const std::function<bool(int, const char*, size_t)> to_caller = [&](int fd, const char* buf, size_t n) {
+    return write_to_caller(fd, buf, n, signal_fd, on_signals);
+  };
   set_nonblocking(relay.out.get());
   set_nonblocking(relay.err.get());
   set_nonblocking(relay.pty.get());
@@ -260,29 +300,11 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
     // it becomes a zombie), and its message must be judged before its exit status.
     if (init.sync && (fds[0].revents || fds[2].revents)) on_sync_readable();
 
-    if (fds[1].revents & POLLIN) {
-      signalfd_siginfo si{};
-      while (::read(signal_fd, &si, sizeof si) == static_cast<ssize_t>(sizeof si)) {
-        // -t: a resized caller's window is copied, and the kernel tells the container.
-        if (si.ssi_signo == SIGWINCH && relay.pty) {
-          copy_window_size(relay.pty.get());
-          continue;
-        }
-        switch (signal_action(static_cast<int>(si.ssi_signo))) {
-          case SignalAction::Forward:
-            send_signal(init, static_cast<int>(si.ssi_signo));
-            break;
-          case SignalAction::KillContainer:
-            send_signal(init, SIGKILL);
-            break;
-          case SignalAction::Ignore:
-            break;
-        }
-      }
-    }
+    if (fds[1].revents & POLLIN) on_signals();
 
-    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee);
-    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee);
+    // A pipe's worth (64 KiB) of each stream per turn.
+    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee, to_caller, 8);
+    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee, to_caller, 8);
 
     if (relay.pty && (fds[7].revents & POLLOUT)) flush_pty(relay.pty.get(), pending);
     if (relay.pty && (fds[7].revents & ~POLLOUT)) drain_pty(relay.pty, relay.log, relay.attach, relay.tee);
@@ -308,8 +330,8 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
   // The init was pid 1 of its namespace: with it every writer of the pipes is gone, so what
   // is left in them ends at EOF (or EAGAIN, if a write end leaked somewhere: don't wait).
-  if (relay.out) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee);
-  if (relay.err) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee);
+  if (relay.out) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee, to_caller, SIZE_MAX);
+  if (relay.err) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee, to_caller, SIZE_MAX);
   if (relay.pty) drain_pty(relay.pty, relay.log, relay.attach, relay.tee);
 
   // A dead init's socket end is closed, so this read ends at EOF at once; it only matters if

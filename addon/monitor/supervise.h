@@ -1,6 +1,8 @@
 // The monitor's event loop: the one poll() that watches the init (its sync socket and its
 // pidfd) and the monitor's signals. Issue 5 grows it with stdio relay, logs, attach and the PTY.
 #pragma once
+#include <string>
+
 #include "monitor/attach.h"
 #include "monitor/attach_input.h"
 #include "monitor/health.h"
@@ -9,9 +11,9 @@
 
 namespace sandbox {
 
-// The container's output when the monitor keeps it (run -d): the read ends of its stdout and
-// stderr pipes, drained into the log. Closed fds (-1) mean the container writes to inherited
-// stdio directly (foreground run).
+// The container's output when the monitor keeps it (run -d, and a logged foreground run): the
+// read ends of its stdout and stderr pipes, drained into the log. Closed fds (-1) mean the
+// container writes to inherited stdio directly (a foreground run --rm, or --log-driver none).
 struct OutputRelay {
   unique_fd out;
   unique_fd err;
@@ -30,7 +32,8 @@ struct OutputRelay {
   unique_fd in;
   bool stdin_once = false;
   // --foreground with --log: a CLI shows our stdout/stderr, and the output goes there as well
-  // as to the log (run -t: `logs` has what was shown, and what came after a detach).
+  // as to the log (run -t: `logs` has what was shown, and what came after a detach; without
+  // -t each pipe goes to its own stream, and a caller's closed stream closes the container's).
   bool tee = false;
   // run -it in the foreground: the caller's detach keys in our stdin (--detach-keys). On them
   // the loop sends `detached` on the result fd, lets go of the caller's terminal (stdio becomes
@@ -42,6 +45,9 @@ struct OutputRelay {
 // How the container ended, for the exit file.
 struct ExitInfo {
   bool started = false;  // execve succeeded (else it failed in setup or exec)
+  // When it did (exit.json's startedAt: a CLI killed before it recorded the start leaves
+  // readers this to tell when the container ran).
+  std::string started_at;
   int exit_code = 0;
   int signal = 0;
 };

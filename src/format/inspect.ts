@@ -3,6 +3,7 @@
 import type { ContainerRecord } from '../state/containers.js';
 import type { RuntimeConfig } from '../oci/types.js';
 import { userMountPoints } from '../oci/user-mounts.js';
+import { foregroundLogged } from '../runtime/log-policy.js';
 
 /** Go's zero time, which docker prints for a time that never happened. */
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -53,8 +54,9 @@ export function inspectContainer(rec: ContainerRecord, config: RuntimeConfig | u
   const user = config?.process.user;
   const running = rec.status === 'running';
   const restarting = running && rec.restarting === true;
-  // The monitor logs detached containers and every -t one (src/runtime/launch.ts).
-  const logged = rec.detached === true || config?.process.terminal === true;
+  // The monitor logs detached containers and foreground ones but for --rm without -t and
+  // without --log-driver, and --log-driver none without -t (src/runtime/log-policy.ts).
+  const logged = rec.detached === true || foregroundLogged({ tty: config?.process.terminal === true, autoRemove: rec.autoRemove, log: config?.sandbox.log });
   return {
     Id: rec.id,
     Created: rec.created,

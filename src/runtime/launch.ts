@@ -1,6 +1,7 @@
 // Start sandbox-monitor for a container and follow its messages (docs/native-interface.md).
-// Foreground runs: the container inherits our stdio; signals sent to the CLI are forwarded to
-// the monitor, which forwards them to the container (docker's --sig-proxy).
+// Foreground runs: the monitor inherits our stdio and passes the container's output on to it
+// (and into the log; the container's own stdio when not logged: --rm); signals sent to the
+// CLI are forwarded to the monitor, which forwards them to the container (docker's --sig-proxy).
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -9,6 +10,7 @@ import { ExecError, EXIT_NOT_FOUND, EXIT_NOT_INVOKABLE, NativeError } from '../e
 import { monitorPath, packageRoot } from './paths.js';
 import type { LogSettings } from '../spec/logging.js';
 import { parseNativeMessage, splitLines, type NativeMessage } from './protocol.js';
+import { foregroundLogged } from './log-policy.js';
 
 export interface LaunchResult {
   /** Pid of the monitor (for the container record). */
@@ -36,6 +38,10 @@ export interface LaunchHooks {
   detachKeys?: Buffer;
   /** --rm: what the monitor runs once the container has ended after we detached. */
   exitCommand?: string[];
+  /** --rm: without -t and without --log-driver/--log-opt, no log (log-policy.ts). */
+  autoRemove?: boolean;
+  /** The container's --log-driver/--log-opt (its config's sandbox.log); absent: the defaults. */
+  log?: LogSettings | undefined;
 }
 
 const FORWARDED: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'];
@@ -271,10 +277,11 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
   // The exit file tells ps the truth even when this CLI is killed while the container runs.
   const files = monitorFiles(dirname(configPath));
   const args = ['run', '--config', configPath, '--result-fd', '3', '--exit-file', files.exit];
-  // -t: the monitor relays the terminal's output anyway; it also logs it (docker logs every
-  // container), so `logs` has it, and what comes after a detach. Without -t the container
-  // writes to our stdio directly and nothing is logged.
-  if (hooks.tty) args.push(...logArgs(await readLogSettings(configPath), files.log), '--foreground');
+  // The monitor logs the output (docker logs every container) and passes it on to our stdio
+  // (--foreground): -t, whose terminal it relays anyway, so `logs` also has what comes after a
+  // detach; without -t through a pipe per stream, stdout to our stdout, stderr to our stderr.
+  // Not logged (log-policy.ts): the container writes to our stdio directly.
+  if (foregroundLogged({ tty: hooks.tty === true, autoRemove: hooks.autoRemove === true, log: hooks.log })) args.push(...logArgs(hooks.log, files.log), '--foreground');
   // -it: the monitor watches our keys for the detach sequence (it reads the terminal, not us).
   if (hooks.detachKeys?.length && hooks.tty && hooks.interactive !== false) {
     args.push('--detach-keys', hooks.detachKeys.toString('hex'), ...exitCommandArgs(hooks.exitCommand ?? []));

@@ -11,6 +11,8 @@ export interface ExitFile {
   exitCode: number;
   signal: number;
   finishedAt: string;
+  /** When the command was exec'd (absent in files of older monitors). */
+  startedAt?: string;
 }
 
 /** restart.json: written by the monitor each time its restart policy restarts the command. */
@@ -51,7 +53,9 @@ export function effectiveRecord(rec: ContainerRecord, facts: ContainerFacts): Co
   }
   if (rec.status !== 'running' && rec.status !== 'created') return rec;
   if (facts.exit) {
-    return { ...rec, status: 'exited', exitCode: facts.exit.exitCode, finishedAt: facts.exit.finishedAt, ...(facts.oomKilled ? { oomKilled: true } : {}) };
+    // A CLI killed before it recorded the start (a foreground run's): the monitor's word for it.
+    const started = rec.startedAt === undefined && facts.exit.startedAt ? { startedAt: facts.exit.startedAt } : {};
+    return { ...rec, status: 'exited', exitCode: facts.exit.exitCode, finishedAt: facts.exit.finishedAt, ...started, ...(facts.oomKilled ? { oomKilled: true } : {}) };
   }
   if (rec.status === 'created') {
     // The CLI died between the monitor's start and its `running` write: the pid file and a live

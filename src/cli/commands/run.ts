@@ -249,6 +249,8 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
       ...(spec.lifecycle.attach ? { attach: spec.lifecycle.attach } : {}),
       ...(detachKeys ? { detachKeys } : {}),
       exitCommand: spec.lifecycle.rm ? removalCommand(completed.containerId) : [],
+      autoRemove: spec.lifecycle.rm,
+      log: completed.logging,
       onStarted: async (pid, monitorPid) => {
         const ports = await readPublishedPorts(containers.dir(rec!.id));
         rec = await containers.transition(rec!, 'running', { pid, monitorPid, startedAt: new Date().toISOString(), ...(ports.length ? { ports } : {}) });

@@ -40,6 +40,14 @@ test('a created record with a pid file and a live monitor is running (the CLI di
   t.is(effectiveRecord(created, { monitorAlive: false }).status, 'created');
 });
 
+test('a created record whose monitor wrote the exit file is exited, started when the monitor says (a foreground CLI killed before it recorded the start)', (t) => {
+  const created = { ...base, status: 'created' as const, pid: undefined, monitorPid: undefined, startedAt: undefined };
+  const r = effectiveRecord(created, { exit: { ...exit, startedAt: '2026-01-01T00:00:02.000000000Z' }, monitorAlive: false });
+  t.like(r, { status: 'exited', exitCode: 3, startedAt: '2026-01-01T00:00:02.000000000Z', finishedAt: exit.finishedAt });
+  // The CLI's own record of the start stays.
+  t.is(effectiveRecord(base, { exit: { ...exit, startedAt: '2026-01-01T00:00:02.000000000Z' }, monitorAlive: false }).startedAt, base.startedAt);
+});
+
 test('exited, dead and removing records are not changed by facts', (t) => {
   for (const status of ['exited', 'dead', 'removing'] as const) t.is(effectiveRecord({ ...base, status }, { exit, monitorAlive: true }).status, status);
 });

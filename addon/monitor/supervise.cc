@@ -11,6 +11,7 @@
 
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include "monitor/signals.h"
 #include "monitor/terminal.h"
@@ -217,9 +218,12 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
   std::string pending;  // keys the pty has not taken yet (feed_pty)
   if (relay.pty) copy_window_size(relay.pty.get());
 
+  // Rebuilt every round (its capacity stays): the network source appends a varying number of
+  // fds after the loop's own eleven.
+  std::vector<pollfd> fds;
   while (!exited) {
     AttachPoint* at = relay.attach;
-    pollfd fds[11] = {
+    fds.assign({
         {init.sync ? init.sync.get() : -1, POLLIN, 0},  // negative fds are skipped by poll
         {signal_fd, POLLIN, 0},
         {init.pidfd.get(), POLLIN, 0},
@@ -232,10 +236,12 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
         {input_open && relay.pty && pending.empty() ? 0 : -1, POLLIN, 0},
         {at && at->listener ? at->listener.get() : -1, POLLIN, 0},  // run -d: attach
         {at && at->client && pending.empty() ? at->client.get() : -1, POLLIN, 0},  // the attached CLI
-        // (issue 6: the slirp child's fds; issue 9: the FUSE child's pidfd — add them here.)
-    };
+    });
     if (relay.health) relay.health->fill(fds[5], fds[6]);
-    if (::poll(fds, 11, relay.health ? relay.health->timeout_ms() : -1) < 0) {
+    int timeout_ms = relay.health ? relay.health->timeout_ms() : -1;
+    if (relay.network) relay.network->fill(fds, timeout_ms);
+    const bool poll_failed = ::poll(fds.data(), fds.size(), timeout_ms) < 0;
+    if (poll_failed) {
       if (errno == EINTR) continue;
       // Can't happen with valid fds; don't spin, don't leave the container orphaned.
       send_signal(init, SIGKILL);
@@ -283,6 +289,7 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
     if (at && at->listener && fds[9].revents) at->accept_client();
 
     if (relay.health) relay.health->tick(fds[5], fds[6]);
+    if (relay.network) relay.network->dispatch(fds, poll_failed);
 
     if (fds[2].revents & POLLIN) exited = true;
   }

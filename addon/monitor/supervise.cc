@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -190,6 +191,7 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
   ::fcntl(init.sync.get(), F_SETFL, flags | O_NONBLOCK);
 
   bool died_in_setup = false;
+  IdleTrim idle_trim;
   auto on_sync_readable = [&] {
     if (read_sync(init.sync.get(), report)) return;
     init.sync.reset();
@@ -197,9 +199,9 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
       // Setup finished, then EOF: execve succeeded and closed the close-on-exec end.
       info.started = true;
       if (relay.health) relay.health->start(init.pid);
-      // Setup is over: from here the monitor only relays, so it drops what setup faulted in.
-      trim_resident_memory();
       protocol::send(result_fd, protocol::started(init.pid));
+      // Setup is over: from here the monitor only relays, so it drops what setup faulted in.
+      idle_trim.start();
     } else if (report.text.empty()) {
       died_in_setup = true;  // reported once its wait status is known
     } else {
@@ -240,6 +242,7 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
     if (relay.health) relay.health->fill(fds[5], fds[6]);
     int timeout_ms = relay.health ? relay.health->timeout_ms() : -1;
     if (relay.network) relay.network->fill(fds, timeout_ms);
+    idle_trim.shorten(timeout_ms);
     const bool poll_failed = ::poll(fds.data(), fds.size(), timeout_ms) < 0;
     if (poll_failed) {
       if (errno == EINTR) continue;
@@ -290,6 +293,8 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
     if (relay.health) relay.health->tick(fds[5], fds[6]);
     if (relay.network) relay.network->dispatch(fds, poll_failed);
+    if (std::any_of(fds.begin(), fds.end(), [](const pollfd& p) { return p.revents != 0; })) idle_trim.activity();
+    idle_trim.run_if_due();
 
     if (fds[2].revents & POLLIN) exited = true;
   }

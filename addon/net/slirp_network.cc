@@ -3,7 +3,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
-#include <malloc.h>
 #include <poll.h>
 #include <slirp/libslirp.h>
 #include <sys/mman.h>
@@ -96,8 +95,8 @@ struct SlirpNetwork::State {
   std::vector<pollfd>* fds = nullptr;  // this round's, while libslirp fills or reads it
   size_t tap_index = 0, bypass_first = 0;
   std::optional<ConnectBypass> bypass;
-  // Frames are read here. A big frame makes up to 16 pages of it resident; they (and the heap
-  // libslirp's buffers grew) are given back once the network has been quiet for a second.
+  // Frames are read here. A big frame makes up to 16 pages of it resident; they are given back
+  // once the network has been quiet for a second (the monitor's trim returns the heap).
   char* frame = nullptr;
   bool frame_dirty = false;
   int64_t last_busy_ms = 0;
@@ -194,7 +193,6 @@ void State::trim_if_quiet(const std::vector<pollfd>& fds) {
     }
   if (!frame_dirty || now - last_busy_ms < 1000) return;
   ::madvise(frame, kFrameBuffer, MADV_DONTNEED);
-  ::malloc_trim(0);
   frame_dirty = false;
 }
 

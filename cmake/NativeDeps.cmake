@@ -5,7 +5,7 @@ set(SANDBOX_NATIVE_LIBS "")
 set(SANDBOX_NATIVE_INCLUDES "")
 # Modules in SANDBOX_LAZY_MODULES are opened with dlopen where they are used
 # (addon/include/sandbox/lazy_lib.h): their headers are used, they are not linked.
-set(SANDBOX_LAZY_MODULES "libsystemd" "slirp" "libcrypto")
+set(SANDBOX_LAZY_MODULES "libsystemd" "slirp" "libcrypto" "fuse3")
 foreach(pair "libseccomp:libseccomp-dev" "libcap:libcap-dev" "fuse3:libfuse3-dev"
              "slirp:libslirp-dev" "libsystemd:libsystemd-dev"
              "libcrypto:libssl-dev")

@@ -130,6 +130,12 @@ int spawn_server(const RuntimeConfig& c, int init_pidfd, unique_fd channel, Fuse
   // must not tear the rootfs away under the container) and die with the monitor.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
   ::prctl(PR_SET_NAME, "sbx-fuse", 0, 0, 0);
+  // libfuse3, while we still are who the monitor is (the library is the host's).
+  Error load_err;
+  if (load_fuse(load_err) < 0) {
+    std::fprintf(stderr, "sandbox: fuse-overlay: %s\n", load_err.message.c_str());
+    ::_exit(1);
+  }
   // Into the container's user namespace: as its root we may chown to its subordinate ids, and
   // the ids in FUSE requests (which the kernel gives in that namespace) are ours unchanged. We
   // keep the monitor's mount namespace: layer and upper paths are host paths.

@@ -30,4 +30,8 @@ int send_fd(int sock, int fd, Error& err);
 
 int serve(const OverlayConfig& cfg, int fuse_fd, int threads, std::string& problem);
 
+// Open libfuse3 (dlopen) and resolve what the server calls (fuse/fuse_lazy.cc): the monitor
+// doesn't link it, only its server child loads it, before serve. An error names the library.
+int load_fuse(Error& err);
+
 }  // namespace sandbox::fuse

@@ -1,5 +1,5 @@
 // Networking inside the container's own network namespace: loopback, and for the default
-// network the tap device that the monitor's slirp child serves (addon/net).
+// network the tap device that the monitor serves with libslirp (addon/net).
 #pragma once
 #include "net/spec.h"
 #include "sandbox/error.h"

@@ -91,7 +91,7 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
     // waits for the fd right after releasing us.
     if (create_tap_for_monitor(c.network, sync_fd, err) < 0) return -1;
     // The outbound bypass's connect notifier (docs/networks.md), with the tap: the monitor
-    // hands both to the slirp child it forks next. Here, while we hold CAP_SYS_ADMIN (a filter
+    // serves both in its own loop (net/slirp_network.h). Here, while we hold CAP_SYS_ADMIN (a filter
     // without no_new_privs needs it) and before the profile (which then need not allow
     // seccomp(2) for us). None of our own later steps connects, listens or sends with
     // MSG_FASTOPEN, so the filter never stops us; everything the command runs inherits it.

@@ -312,14 +312,16 @@ int run_main(int argc, char** argv) {
     remove_pid_file(config.pid_file);
     return fail(out, "sync", err);
   }
-  // The init creates its tap device first thing after release; the slirp child and the port
-  // forwarder are forked here, outside the supervisor's loop, which they never touch.
+  // The init creates its tap device first thing after release; the port forwarder is forked
+  // here, and the default network (libslirp) is served by the supervisor's loop from now on.
   if (net::start_network(config.network, init.sync.get(), init.pidfd.get(), network, err) < 0) {
     abandon_init(init);
     finish_cgroup(config);
+    net::stop_network(network);
     remove_pid_file(config.pid_file);
     return fail(out, "network", err);
   }
+  relay.network = network.slirp.get();
 
   // -t: the init sends the pty master after pivot_root (init/setup.cc); nothing of the
   // container has run yet, so none of its output is missed.

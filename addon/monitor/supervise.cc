@@ -9,10 +9,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "monitor/caller_output.h"
 #include "monitor/signals.h"
@@ -234,6 +236,7 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
   ::fcntl(init.sync.get(), F_SETFL, flags | O_NONBLOCK);
 
   bool died_in_setup = false;
+  IdleTrim idle_trim;
   auto on_sync_readable = [&] {
     if (read_sync(init.sync.get(), report)) return;
     init.sync.reset();
@@ -242,9 +245,9 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
       info.started = true;
       info.started_at = timestamp_now();
       if (relay.health) relay.health->start(init.pid);
-      // Setup is over: from here the monitor only relays, so it drops what setup faulted in.
-      trim_resident_memory();
       protocol::send(result_fd, protocol::started(init.pid));
+      // Setup is over: from here the monitor only relays, so it drops what setup faulted in.
+      idle_trim.start();
     } else if (report.text.empty()) {
       died_in_setup = true;  // reported once its wait status is known
     } else {
@@ -271,9 +274,12 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
   std::string pending;  // keys the pty has not taken yet (feed_pty)
   if (relay.pty) copy_window_size(relay.pty.get());
 
+  // Rebuilt every round (its capacity stays): the network source appends a varying number of
+  // fds after the loop's own twelve.
+  std::vector<pollfd> fds;
   while (!exited) {
     AttachPoint* at = relay.attach;
-    pollfd fds[12] = {
+    fds.assign({
         {init.sync ? init.sync.get() : -1, POLLIN, 0},  // negative fds are skipped by poll
         {signal_fd, POLLIN, 0},
         {init.pidfd.get(), POLLIN, 0},
@@ -287,10 +293,13 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
         {at && at->listener ? at->listener.get() : -1, POLLIN, 0},  // run -d: attach
         {at && at->client && pending.empty() ? at->client.get() : -1, POLLIN, 0},  // the attached CLI
         {relay.in && !pending.empty() ? relay.in.get() : -1, POLLOUT, 0},  // -i without -t: stdin pipe full
-        // (issue 6: the slirp child's fds; issue 9: the FUSE child's pidfd — add them here.)
-    };
+    });
     if (relay.health) relay.health->fill(fds[5], fds[6]);
-    if (::poll(fds, 12, relay.health ? relay.health->timeout_ms() : -1) < 0) {
+    int timeout_ms = relay.health ? relay.health->timeout_ms() : -1;
+    if (relay.network) relay.network->fill(fds, timeout_ms);
+    idle_trim.shorten(timeout_ms);
+    const bool poll_failed = ::poll(fds.data(), fds.size(), timeout_ms) < 0;
+    if (poll_failed) {
       if (errno == EINTR) continue;
       // Can't happen with valid fds; don't spin, don't leave the container orphaned.
       send_signal(init, SIGKILL);
@@ -323,6 +332,9 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
     if (at && at->listener && fds[9].revents) at->accept_client();
 
     if (relay.health) relay.health->tick(fds[5], fds[6]);
+    if (relay.network) relay.network->dispatch(fds, poll_failed);
+    if (std::any_of(fds.begin(), fds.end(), [](const pollfd& p) { return p.revents != 0; })) idle_trim.activity();
+    idle_trim.run_if_due();
 
     if (fds[2].revents & POLLIN) exited = true;
   }

@@ -1,5 +1,6 @@
 // The monitor's event loop: the one poll() that watches the init (its sync socket and its
-// pidfd) and the monitor's signals. Issue 5 grows it with stdio relay, logs, attach and the PTY.
+// pidfd), the monitor's signals, the stdio relay, logs, attach, the PTY, healthchecks and the
+// container's default network (libslirp, monitor/loop_source.h).
 #pragma once
 #include <string>
 
@@ -7,6 +8,7 @@
 #include "monitor/attach_input.h"
 #include "monitor/health.h"
 #include "monitor/log_writer.h"
+#include "monitor/loop_source.h"
 #include "monitor/spawn.h"
 
 namespace sandbox {
@@ -20,6 +22,8 @@ struct OutputRelay {
   LogWriter* log = nullptr;
   // Healthchecks (sandbox.healthcheck), when the config has one.
   HealthChecker* health = nullptr;
+  // The default network's libslirp and outbound bypass (net/slirp_network.h), when it has one.
+  LoopSource* network = nullptr;
   // -t: the container's pty master. Its output goes to the log (run -d) or to our stdout;
   // our stdin is copied into it until EOF (/dev/null without -i: at once).
   unique_fd pty;

@@ -1,12 +1,12 @@
 // The outbound-TCP bypass's supervisor (docs/networks.md, "Outbound TCP without libslirp").
 // The container's init installs a seccomp notifier for connect(2) (security/connect_notify.h)
-// and the monitor passes its listener here, to the slirp child, which is in the host's network
-// namespace already. For a TCP connect to the outside, this connects a socket of the host
+// and the monitor serves its listener here, in its own loop (net/slirp_network.h), from the host's
+// network namespace. For a TCP connect to the outside, this connects a socket of the host
 // instead and puts it in place of the container's (SECCOMP_IOCTL_NOTIF_ADDFD), so the stream
 // never passes libslirp; everything else continues in the container as before.
 //
 // Nothing here blocks: connects run non-blocking and a blocking connect of the container is
-// answered when its host socket is writable, from the slirp child's poll loop, so DNS and the
+// answered when its host socket is writable, from the monitor's poll loop, so DNS and the
 // other flows of libslirp keep going meanwhile. Any step that fails lets the kernel do the
 // connect in the container (libslirp's path): the bypass may be lost, never the connect.
 #pragma once

@@ -12,7 +12,6 @@
 #include <cstring>
 
 #include "monitor/trim.h"
-#include "net/slirp_child.h"
 #include "net/switch_client.h"
 #include "sandbox/json.h"
 #include "sandbox/fd_passing.h"
@@ -105,7 +104,7 @@ int prepare_network(NetworkSpec& spec, const std::string& state_dir, NetworkHelp
 
 // User-defined networks: the init sends one tap per network (after tap0, if any); each goes to
 // its network's switch, started here if none runs.
-int join_networks(const NetworkSpec& spec, int sync_fd, NetworkHelpers& h, Error& err) {
+static int join_networks(const NetworkSpec& spec, int sync_fd, NetworkHelpers& h, Error& err) {
   for (const auto& n : spec.networks) {
     unique_fd tap, conn;
     if (receive_tap(sync_fd, tap, err) < 0) return -1;
@@ -116,33 +115,9 @@ int join_networks(const NetworkSpec& spec, int sync_fd, NetworkHelpers& h, Error
   return 0;
 }
 
-int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkHelpers& h, Error& err) {
-  if (spec.mode != Mode::Slirp && spec.mode != Mode::Switch) return 0;
-  // The init's order: tap0, then the connect notifier (bypass), then one tap per network.
-  unique_fd tap, notifier, probe;
-  if (spec.mode == Mode::Slirp) {
-    if (receive_tap(sync_fd, tap, err) < 0) return -1;
-    if (!tap) return 0;
-    if (spec.bypass && receive_notifier(sync_fd, notifier, probe, err) < 0) return -1;
-  }
-  int joined = join_networks(spec, sync_fd, h, err);
-  if (joined != 0) return joined < 0 ? -1 : 0;
-  if (spec.mode == Mode::Slirp) {
-    h.slirp = ::fork();
-    if (h.slirp < 0) return err.sys("fork the slirp helper");
-    if (h.slirp == 0) {
-      int fd = tap.get(), listener = notifier.get(), route_probe = probe.get();
-      if (listener >= 0) become_helper({&fd, &listener, &route_probe});
-      else become_helper({&fd});
-      run_slirp(fd, BypassFds{listener, route_probe}, spec);
-    }
-    tap.reset();
-    // Only the slirp child answers the container's connects. No copy stays here: were the child
-    // gone, a listener nobody reads would hang them; closed, they fail (ENOSYS) instead.
-    notifier.reset();
-    probe.reset();
-  }
-
+// Published ports: the forwarder child keeps the listeners. Forked before libslirp is loaded,
+// so it never maps it.
+static int start_forwarder(int init_pidfd, NetworkHelpers& h, Error& err) {
   if (h.listeners.empty()) return 0;
   h.forwarder = ::fork();
   if (h.forwarder < 0) return err.sys("fork the port forwarder");
@@ -161,14 +136,38 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
   return 0;
 }
 
+int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkHelpers& h, Error& err) {
+  if (spec.mode != Mode::Slirp && spec.mode != Mode::Switch) return 0;
+  if (start_forwarder(init_pidfd, h, err) < 0) return -1;
+  // Loaded before waiting for the tap: the init is busy creating it meanwhile.
+  if (spec.mode == Mode::Slirp && load_slirp(err) < 0) return -1;
+  // The init's order: tap0, then the connect notifier (bypass), then one tap per network.
+  unique_fd tap, notifier, probe;
+  if (spec.mode == Mode::Slirp) {
+    if (receive_tap(sync_fd, tap, err) < 0) return -1;
+    if (!tap) return 0;
+    if (spec.bypass && receive_notifier(sync_fd, notifier, probe, err) < 0) return -1;
+  }
+  int joined = join_networks(spec, sync_fd, h, err);
+  if (joined != 0) return joined < 0 ? -1 : 0;
+  if (spec.mode == Mode::Slirp) {
+    // Only the monitor's loop answers the container's connects: no other copy of the notifier
+    // exists. Were the monitor gone, they would fail (ENOSYS) rather than hang.
+    h.slirp = std::make_unique<SlirpNetwork>();
+    if (h.slirp->start(std::move(tap), std::move(notifier), std::move(probe), spec, err) < 0) return -1;
+  }
+  return 0;
+}
+
 void stop_network(NetworkHelpers& h) {
-  for (pid_t pid : {h.forwarder, h.slirp})
-    if (pid > 0) ::kill(pid, SIGKILL);
+  if (h.forwarder > 0) ::kill(h.forwarder, SIGKILL);
   reap(h.forwarder);
+  if (h.slirp) h.tap_closer = h.slirp->stop();
+  h.slirp.reset();
   h.listeners.clear();
   h.memberships.clear();
 }
 
-void reap_network(NetworkHelpers& h) { reap(h.slirp); }
+void reap_network(NetworkHelpers& h) { reap(h.tap_closer); }
 
 }  // namespace sandbox::net

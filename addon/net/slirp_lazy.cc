@@ -1,56 +1,78 @@
-// libslirp (and glib, pcre2, libm behind it) is loaded by the slirp child alone, at its first
-// call, instead of being linked into every monitor (sandbox/lazy_lib.h): a monitor of a
-// container without the slirp network (none, host) never maps it, and a monitor with one no
-// longer keeps its own relocated copy of glib's pages and glib's start-up allocations beside the
-// child's. net/slirp_child.cc and the networks' switch (net/switch_uplink.cc) call these as they
-// would the library's; a libslirp function used there without a forwarder here fails the link:
-// add its line.
+// libslirp (and glib, pcre2, libm behind it) is opened with dlopen by the monitors that serve a
+// default network (load_slirp, right after the init is released) and by the networks' switch,
+// instead of being linked into every monitor (sandbox/lazy_lib.h): a monitor of a container
+// without the slirp network (none, host, user-defined networks only) never maps it.
+// net/slirp_network.cc and the switch (net/switch_uplink.cc) call these forwarders as they would
+// the library's; a libslirp function used there without its line here fails the link: add it
+// to Api, resolve_all and the forwarders.
 #include <slirp/libslirp.h>
 
-#include "monitor/trim.h"
+#include <cstdio>
+
+#include "net/slirp_network.h"
 #include "sandbox/lazy_lib.h"
 
 namespace {
 
-sandbox::lazy::Library& slirp_library() {
+struct Api {
+  decltype(&::slirp_new) new_ = nullptr;
+  decltype(&::slirp_input) input = nullptr;
+  decltype(&::slirp_pollfds_fill) pollfds_fill = nullptr;
+  decltype(&::slirp_pollfds_poll) pollfds_poll = nullptr;
+  decltype(&::slirp_handle_timer) handle_timer = nullptr;
+  decltype(&::slirp_cleanup) cleanup = nullptr;
+};
+
+Api api;
+bool loaded = false;
+
+bool resolve_all(sandbox::Error& err) {
+  if (loaded) return true;
   static sandbox::lazy::Library lib("libslirp.so.0");
-  return lib;
+  loaded = lib.resolve(api.new_, "slirp_new", err) && lib.resolve(api.input, "slirp_input", err) &&
+           lib.resolve(api.pollfds_fill, "slirp_pollfds_fill", err) &&
+           lib.resolve(api.pollfds_poll, "slirp_pollfds_poll", err) &&
+           lib.resolve(api.handle_timer, "slirp_handle_timer", err) &&
+           lib.resolve(api.cleanup, "slirp_cleanup", err);
+  return loaded;
+}
+
+// The switch calls slirp_new without load_slirp: a library that can't be loaded ends it.
+void ensure_loaded() {
+  sandbox::Error err;
+  if (resolve_all(err)) return;
+  std::fprintf(stderr, "sandbox-monitor: %s\n", err.message.c_str());
+  ::_exit(127);
 }
 
 }  // namespace
 
-using sandbox::lazy::call_or_die;
+namespace sandbox::net {
+
+int load_slirp(Error& err) {
+  if (resolve_all(err)) return 0;
+  err.message = "load libslirp (apt-get install libslirp0): " + err.message;
+  return -1;
+}
+
+}  // namespace sandbox::net
 
 Slirp* slirp_new(const SlirpConfig* cfg, const SlirpCb* callbacks, void* opaque) {
-  static decltype(&::slirp_new) fn;
-  Slirp* slirp = call_or_die(slirp_library(), fn, "slirp_new", cfg, callbacks, opaque);
-  // Loading and relocating the libraries touched pages of them the loop never needs again.
-  sandbox::trim_resident_memory();
-  return slirp;
+  ensure_loaded();
+  return api.new_(cfg, callbacks, opaque);
 }
 
-void slirp_input(Slirp* slirp, const uint8_t* pkt, int pkt_len) {
-  static decltype(&::slirp_input) fn;
-  call_or_die(slirp_library(), fn, "slirp_input", slirp, pkt, pkt_len);
-}
+// After slirp_new, every pointer is resolved.
+void slirp_input(Slirp* slirp, const uint8_t* pkt, int pkt_len) { api.input(slirp, pkt, pkt_len); }
 
 void slirp_pollfds_fill(Slirp* slirp, uint32_t* timeout, SlirpAddPollCb add_poll, void* opaque) {
-  static decltype(&::slirp_pollfds_fill) fn;
-  call_or_die(slirp_library(), fn, "slirp_pollfds_fill", slirp, timeout, add_poll, opaque);
+  api.pollfds_fill(slirp, timeout, add_poll, opaque);
 }
 
 void slirp_pollfds_poll(Slirp* slirp, int select_error, SlirpGetREventsCb get_revents, void* opaque) {
-  static decltype(&::slirp_pollfds_poll) fn;
-  call_or_die(slirp_library(), fn, "slirp_pollfds_poll", slirp, select_error, get_revents, opaque);
+  api.pollfds_poll(slirp, select_error, get_revents, opaque);
 }
 
-void slirp_handle_timer(Slirp* slirp, SlirpTimerId id, void* cb_opaque) {
-  static decltype(&::slirp_handle_timer) fn;
-  call_or_die(slirp_library(), fn, "slirp_handle_timer", slirp, id, cb_opaque);
-}
+void slirp_handle_timer(Slirp* slirp, SlirpTimerId id, void* cb_opaque) { api.handle_timer(slirp, id, cb_opaque); }
 
-// The user-defined networks' switch (net/switch_uplink.cc) tears its uplink down on exit.
-void slirp_cleanup(Slirp* slirp) {
-  static decltype(&::slirp_cleanup) fn;
-  call_or_die(slirp_library(), fn, "slirp_cleanup", slirp);
-}
+void slirp_cleanup(Slirp* slirp) { api.cleanup(slirp); }

@@ -1,6 +1,6 @@
 // The container's network as the runtime config describes it (`sandbox.network`,
 // docs/native-interface.md). Shared by the init (tap, addresses, routes) and the monitor
-// (slirp child, port forwarder). Fixed addresses: the same plan as slirp4netns, so users and
+// (libslirp, port forwarder). Fixed addresses: the same plan as slirp4netns, so users and
 // tools that know podman's rootless network find what they expect.
 #pragma once
 #include <cstdint>

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 
+#include "monitor/trim.h"
+
 namespace sandbox::net::sw {
 
 struct Uplink::Timer {
@@ -97,6 +99,8 @@ bool Uplink::start(uint32_t subnet_be, uint32_t mask_be, uint32_t gateway_be, un
       send_packet, guest_error, clock_get_ns, timer_new, timer_free, timer_mod,
       register_poll_fd, unregister_poll_fd, notify, nullptr, timer_new_opaque};
   slirp_ = slirp_new(&cfg, &callbacks, this);
+  // Loading and relocating libslirp and glib touched pages of them the loop never needs again.
+  sandbox::trim_resident_memory();
   return slirp_ != nullptr;
 }
 

@@ -1,7 +1,7 @@
 // The outbound-TCP bypass's half inside the container (docs/networks.md, "Outbound TCP
 // without libslirp"): a second, tiny seccomp filter that hands connect(2) — and the few calls
 // that could start or serve a connection on a socket the bypass put into the container — to a
-// supervisor in the slirp child, through a seccomp user-notification listener.
+// supervisor in the monitor's loop, through a seccomp user-notification listener.
 #pragma once
 #include "sandbox/error.h"
 #include "sandbox/unique_fd.h"

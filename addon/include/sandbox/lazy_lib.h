@@ -13,16 +13,16 @@
 //        if (!lib.resolve(api.open_user, "sd_bus_open_user", err)) return -1;
 //   3. Call through the pointers. A missing library is an Error naming it, at the point of use.
 //
-// Or, where the callers should stay as they are (a library used by one helper child, whose code
-// other work changes: libslirp in net/slirp_child.cc), define the library's functions yourself
-// as forwarders, in one file (addon/net/slirp_lazy.cc):
+// Or, where the callers should stay as they are (libslirp in net/slirp_network.cc and the
+// switch), define the library's functions yourself as forwarders, in one file
+// (addon/net/slirp_lazy.cc, which also resolves them all up front for load_slirp):
 //        Slirp* slirp_new(const SlirpConfig* c, const SlirpCb* cb, void* o) {
 //          static decltype(&::slirp_new) fn;
 //          return lazy::call_or_die(slirp_library(), fn, "slirp_new", c, cb, o);
 //        }
 //   A function used without a forwarder fails the link (undefined reference): add its line.
 //   A library that can't be loaded ends the process with the reason: use this only in a child
-//   for which that is the right answer. Never dlopen after the init's pivot_root: the library
+//   for which that is the right answer, or load it first where a failure can be reported. Never dlopen after the init's pivot_root: the library
 //   would be looked up in the container's root.
 #pragma once
 #include <dlfcn.h>

@@ -10,6 +10,7 @@ import { globalOptions, logLevels, type LogLevel } from './global-options.js';
 import { commandHelp, globalHelp } from './help.js';
 import { packageVersion } from './package-version.js';
 import { parseCommandArgs } from './parse.js';
+import { mark } from './timing.js';
 
 /** The process's streams and environment; tests pass fakes. */
 export type MainIO = Partial<Pick<CommandContext, 'stdout' | 'stderr' | 'stdin' | 'env'>>;
@@ -37,6 +38,7 @@ async function loadCommand(name: string): Promise<CommandModule> {
 }
 
 async function dispatch(argv: string[], io: MainIO, setShowStack: (on: boolean) => void): Promise<number> {
+  mark('main');
   const stdout = io.stdout ?? process.stdout;
   const { options, positionals } = parseCommandArgs(globalOptions, argv, '', { stopAtFirstPositional: true });
   const logLevel = toLogLevel(options.logLevel, options.debug);
@@ -69,6 +71,7 @@ async function dispatch(argv: string[], io: MainIO, setShowStack: (on: boolean) 
     return 0;
   }
   const mod = await loadCommand(spec.name);
+  mark(`command ${spec.name} loaded`);
   const ctx: CommandContext = {
     stdout,
     stderr: io.stderr ?? process.stderr,
@@ -79,7 +82,9 @@ async function dispatch(argv: string[], io: MainIO, setShowStack: (on: boolean) 
       return io.stdin ?? process.stdin;
     },
   };
-  return await mod.command(args, ctx);
+  const code = await mod.command(args, ctx);
+  mark('command done');
+  return code;
 }
 
 /** Run `sandbox <argv>`; resolves to the process exit code. Never rejects. */

@@ -196,9 +196,11 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
       // Setup finished, then EOF: execve succeeded and closed the close-on-exec end.
       info.started = true;
       if (relay.health) relay.health->start(init.pid);
+      // The CLI waits for this (run -d returns on it): sent before the trim below, which reads
+      // /proc/self/smaps and unmaps page by page (~1-3 ms).
+      protocol::send(result_fd, protocol::started(init.pid));
       // Setup is over: from here the monitor only relays, so it drops what setup faulted in.
       trim_resident_memory();
-      protocol::send(result_fd, protocol::started(init.pid));
     } else if (report.text.empty()) {
       died_in_setup = true;  // reported once its wait status is known
     } else {

@@ -198,8 +198,21 @@ function removeDirSync(dir: string): void {
   }
   for (const e of entries) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) removeDirSync(p);
-    else unlinkSync(p);
+    if (!e.isDirectory()) unlinkSync(p);
+    // rmdir first: an empty directory goes even when we may not read it (the kernel overlay's
+    // work/work is mode 000).
+    else if (!tryRmdir(p)) removeDirSync(p);
   }
   rmdirSync(dir);
+}
+
+function tryRmdir(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw err;
+  }
 }

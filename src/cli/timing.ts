@@ -1,7 +1,6 @@
 // SANDBOX_TIMING=1: start-up stage marks on stderr, in ms since the process started, to see
 // where a run's time goes (bench/startup). Off by default; a mark then costs one comparison.
-import { performance } from 'node:perf_hooks';
-
+// (The global `performance`: its origin is the process's start.)
 const on = process.env.SANDBOX_TIMING === '1';
 
 export function mark(label: string): void {

@@ -245,6 +245,8 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
       info.started = true;
       info.started_at = timestamp_now();
       if (relay.health) relay.health->start(init.pid);
+      // The CLI waits for this (run -d returns on it): sent before the trim, which reads
+      // /proc/self/smaps and unmaps page by page (~1-3 ms).
       protocol::send(result_fd, protocol::started(init.pid));
       // Setup is over: from here the monitor only relays, so it drops what setup faulted in.
       idle_trim.start();

@@ -10,6 +10,7 @@ import { globalOptions, logLevels, type LogLevel } from './global-options.js';
 import { commandHelp, globalHelp } from './help.js';
 import { packageVersion } from './package-version.js';
 import { parseCommandArgs } from './parse.js';
+import { mark } from './timing.js';
 
 /** The process's streams and environment; tests pass fakes. */
 export type MainIO = Partial<Pick<CommandContext, 'stdout' | 'stderr' | 'stdin' | 'env'>>;
@@ -37,27 +38,30 @@ async function loadCommand(name: string): Promise<CommandModule> {
 }
 
 async function dispatch(argv: string[], io: MainIO, setShowStack: (on: boolean) => void): Promise<number> {
-  const stdout = io.stdout ?? process.stdout;
+  mark('main');
+  // process.stdout and process.stderr are built on first use (a stream, and for a pipe a
+  // socket: ~1-2 ms); a run that prints nothing never builds them.
+  const out = () => io.stdout ?? process.stdout;
   const { options, positionals } = parseCommandArgs(globalOptions, argv, '', { stopAtFirstPositional: true });
   const logLevel = toLogLevel(options.logLevel, options.debug);
   setShowStack(logLevel === 'debug');
   if (options.help) {
-    stdout.write(globalHelp());
+    out().write(globalHelp());
     return 0;
   }
   if (options.version) {
-    stdout.write(`sandbox version ${await packageVersion()}\n`);
+    out().write(`sandbox version ${await packageVersion()}\n`);
     return 0;
   }
   const [name, ...args] = positionals;
   // docker prints its usage for a bare `docker`, and so do we.
   if (name === undefined) {
-    stdout.write(globalHelp());
+    out().write(globalHelp());
     return 0;
   }
   if (name === 'help') {
     const topic = args[0];
-    stdout.write(topic === undefined ? globalHelp() : commandHelp(lookupCommand(topic)));
+    out().write(topic === undefined ? globalHelp() : commandHelp(lookupCommand(topic)));
     return 0;
   }
   const spec = lookupCommand(name);
@@ -65,13 +69,18 @@ async function dispatch(argv: string[], io: MainIO, setShowStack: (on: boolean) 
   // and usage errors never load the command's module.
   const parsed = parseCommandArgs(spec.options, args, spec.name, spec);
   if ((parsed.options as Record<string, unknown>).help === true) {
-    stdout.write(commandHelp(spec));
+    out().write(commandHelp(spec));
     return 0;
   }
   const mod = await loadCommand(spec.name);
+  mark(`command ${spec.name} loaded`);
   const ctx: CommandContext = {
-    stdout,
-    stderr: io.stderr ?? process.stderr,
+    get stdout() {
+      return out();
+    },
+    get stderr() {
+      return io.stderr ?? process.stderr;
+    },
     env: io.env ?? process.env,
     logLevel,
     // process.stdin opens a handle when first touched; only commands that read it pay for that.
@@ -79,7 +88,9 @@ async function dispatch(argv: string[], io: MainIO, setShowStack: (on: boolean) 
       return io.stdin ?? process.stdin;
     },
   };
-  return await mod.command(args, ctx);
+  const code = await mod.command(args, ctx);
+  mark('command done');
+  return code;
 }
 
 /** Run `sandbox <argv>`; resolves to the process exit code. Never rejects. */

@@ -1,14 +1,12 @@
 // The run command's host-side I/O around the pure spec stages: files named by options, bind
-// sources, the cidfile, volumes, the generated /etc files and the --init binary. Kept apart
+// sources, the cidfile, volumes and the --init binary (the /etc files: network/runtime.ts). Kept apart
 // from run.ts so the command reads as the pipeline it is.
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, stat, statfs, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, statfs } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { NativeError, SpecError } from '../errors.js';
 import type { HostInputs } from '../spec/fill.js';
 import type { CompletedSpec, RunSpec } from '../spec/types.js';
-import { containerLayout } from '../oci/generate.js';
-import { hostnameFile, hostsFile, resolvConfFile } from '../oci/etc-files.js';
 import { monitorPath } from '../runtime/paths.js';
 import type { SandboxPaths } from '../state/paths.js';
 import type { IdShift } from '../storage/id-shift.js';
@@ -111,17 +109,6 @@ export async function createBindSources(spec: RunSpec): Promise<void> {
       throw new SpecError(`error while creating mount source path '${m.source}': mkdir ${e.path ?? m.source}: ${why}`);
     }
   }
-}
-
-/** The container's hostname, hosts and resolv.conf, written into its state dir. */
-export async function writeEtcFiles(c: CompletedSpec, stateDir: string): Promise<void> {
-  const layout = containerLayout(stateDir);
-  const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => undefined);
-  await Promise.all([
-    writeFile(layout.hostname, hostnameFile(c.hostname), { mode: 0o644 }),
-    writeFile(layout.hosts, hostsFile(c.hostname), { mode: 0o644 }),
-    writeFile(layout.resolvConf, resolvConfFile(hostResolv), { mode: 0o644 }),
-  ]);
 }
 
 /** Each volume request's host directory, by target; new volumes seeded from the image. */

@@ -3,12 +3,14 @@
 // the path with a whiteout (char device 0:0). Known gap: an opaque directory (an xattr, which
 // Node cannot read without the addon) in an upper layer that lacks the file would let a lower
 // layer's copy show through; images almost never drop /etc/passwd that way.
-import { lstat, readFile } from 'node:fs/promises';
+// Synchronous calls: a handful of lstats and two small reads on the path of every `run`, where
+// each fs/promises call would be a thread-pool round trip.
+import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-async function whiteoutState(p: string): Promise<'whiteout' | 'present' | 'absent'> {
+function whiteoutState(p: string): 'whiteout' | 'present' | 'absent' {
   try {
-    const st = await lstat(p);
+    const st = lstatSync(p);
     return st.isCharacterDevice() && st.rdev === 0 ? 'whiteout' : 'present';
   } catch {
     return 'absent';
@@ -21,15 +23,15 @@ export async function readImageFile(layerDirs: string[], path: string, maxBytes 
   for (let i = layerDirs.length - 1; i >= 0; i--) {
     const root = layerDirs[i]!;
     for (let k = 1; k <= parts.length; k++) {
-      const state = await whiteoutState(join(root, ...parts.slice(0, k)));
+      const state = whiteoutState(join(root, ...parts.slice(0, k)));
       if (state === 'whiteout') return undefined;
       if (state === 'absent') break;
     }
     const full = join(root, ...parts);
     try {
-      const st = await lstat(full);
+      const st = lstatSync(full);
       if (!st.isFile() || st.size > maxBytes) return undefined;
-      return await readFile(full, 'utf8');
+      return readFileSync(full, 'utf8');
     } catch {
       /* not in this layer: look lower */
     }

@@ -2,8 +2,8 @@
 // layers unpacked once per chain id, and the image index. Every write lands in tmp/ first and
 // is renamed into place, so a reader (or a process killed at any moment) sees either nothing or
 // a complete, verified object; the index is rewritten whole under the images lock.
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, readFileSync, statSync } from 'node:fs';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -102,9 +102,11 @@ export class ImageStore {
     const path = this.blobPath(digest);
     let data: Buffer;
     try {
-      const st = await stat(path);
+      // Synchronous, like the index and layer.json reads below: small files on the path of every
+      // `run`, where each fs/promises call is a thread-pool round trip.
+      const st = statSync(path);
       if (st.size > MAX_METADATA_BLOB) throw new ImageError(`blob ${digest} is ${st.size} bytes, too large to read whole`);
-      data = await readFile(path);
+      data = readFileSync(path);
     } catch (err) {
       if (errnoOf(err) === 'ENOENT') throw new ImageError(`blob ${digest} is missing from the store at ${path}; load or pull the image again`);
       throw err;
@@ -216,7 +218,7 @@ export class ImageStore {
 
   async readLayerInfo(chainId: Digest): Promise<LayerInfo | undefined> {
     try {
-      const info = JSON.parse(await readFile(join(this.layerPath(chainId), 'layer.json'), 'utf8')) as Partial<LayerInfo>;
+      const info = JSON.parse(readFileSync(join(this.layerPath(chainId), 'layer.json'), 'utf8')) as Partial<LayerInfo>;
       if (info.complete !== true || info.chainId !== chainId || !isDigest(info.diffId)) return undefined;
       return info as LayerInfo;
     } catch {
@@ -228,7 +230,7 @@ export class ImageStore {
   async hasLayer(chainId: Digest): Promise<boolean> {
     if (!(await this.readLayerInfo(chainId))) return false;
     try {
-      return (await stat(this.layerDir(chainId))).isDirectory();
+      return statSync(this.layerDir(chainId)).isDirectory();
     } catch {
       return false;
     }
@@ -273,7 +275,7 @@ export class ImageStore {
   async readIndex(): Promise<ImageIndex> {
     let text: string;
     try {
-      text = await readFile(this.indexPath, 'utf8');
+      text = readFileSync(this.indexPath, 'utf8');
     } catch (err) {
       if (errnoOf(err) === 'ENOENT') return emptyIndex();
       throw err;

@@ -3,6 +3,7 @@
 // lock by run/create/connect and removed by disconnect and rm. The switch process never reads
 // these: a member tells it its names and address when it joins; these files are what
 // `network inspect`, `network rm`, address allocation and a stopped container's next start see.
+import { readdirSync, rmSync, type Dirent } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { isIPv4, isIPv6 } from 'node:net';
 import { join } from 'node:path';
@@ -148,6 +149,12 @@ export async function removeMember(paths: SandboxPaths, net: NetworkRecord, cont
 /** A removed container leaves every network it was on. */
 export async function forgetContainer(paths: SandboxPaths, containerId: string): Promise<void> {
   const root = join(paths.data, 'networks');
-  const dirs = await readdir(root, { withFileTypes: true }).catch(() => []);
-  for (const d of dirs) if (d.isDirectory()) await rm(join(root, d.name, 'members', `${containerId}.json`), { force: true });
+  // Synchronous: on the path of every `run --rm` and `rm`, and most stores have no network.
+  let dirs: Dirent[];
+  try {
+    dirs = readdirSync(root, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const d of dirs) if (d.isDirectory()) rmSync(join(root, d.name, 'members', `${containerId}.json`), { force: true });
 }

@@ -1,9 +1,11 @@
 // The container's network in its runtime config (`sandbox.network`, docs/native-interface.md),
 // and the host-side inputs the resolution needs.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../oci/types.js';
 import { networkHosts, networkResolvConf } from './etc.js';
+import { hostnameFile } from '../oci/etc-files.js';
 import type { CompletedSpec } from '../spec/types.js';
 import { resolveNetwork, type ContainerNetwork, type PortBinding } from './options.js';
 import { addMember, networkFiles, type Member } from './members.js';
@@ -119,23 +121,34 @@ export async function joinUserNetworks(paths: SandboxPaths, net: ContainerNetwor
 
 /** Whether the host has an IPv6 default route (then the container gets IPv6 too). */
 export async function hostHasIpv6(): Promise<boolean> {
-  const table = await readFile('/proc/net/ipv6_route', 'utf8').catch(() => '');
+  const table = readOr('/proc/net/ipv6_route') ?? '';
   // A default route: destination ::/0 (32 zeros, prefix 00) on a device other than lo.
   return table.split('\n').some((l) => /^0{32} 00 /.test(l) && !/\slo$/.test(l.trim()));
 }
 
-/** Overwrite the generated /etc/resolv.conf and /etc/hosts with the network's versions. */
-export async function writeNetworkEtcFiles(net: ContainerNetwork, hostname: string, files: { hosts: string; resolvConf: string }, joined: SwitchNetworkConfig[] = []): Promise<void> {
-  const [resolv, hosts] = await Promise.all([readFile('/etc/resolv.conf', 'utf8').catch(() => undefined), readFile('/etc/hosts', 'utf8').catch(() => undefined)]);
-  await Promise.all([
-    writeFile(files.resolvConf, networkResolvConf(net, resolv, joined[0]?.gateway), { mode: 0o644 }),
-    writeFile(files.hosts, networkHosts(net, hostname, hosts, joined[0]?.ip, joined[0]?.ip6), { mode: 0o644 }),
-  ]);
+/** A small host file's text, or undefined when it can't be read. */
+function readOr(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The container's /etc/hostname, /etc/resolv.conf and /etc/hosts for its network, written once
+ * each (the host's resolv.conf and hosts read once). Synchronous: a few hundred bytes each, on
+ * the path of every `run`, where each fs/promises call is a thread-pool round trip.
+ */
+export async function writeNetworkEtcFiles(net: ContainerNetwork, hostname: string, files: { hostname: string; hosts: string; resolvConf: string }, joined: SwitchNetworkConfig[] = [], extraHosts = ''): Promise<void> {
+  writeFileSync(files.hostname, hostnameFile(hostname), { mode: 0o644 });
+  writeFileSync(files.resolvConf, networkResolvConf(net, readOr('/etc/resolv.conf'), joined[0]?.gateway), { mode: 0o644 });
+  writeFileSync(files.hosts, networkHosts(net, hostname, readOr('/etc/hosts'), joined[0]?.ip, joined[0]?.ip6) + extraHosts, { mode: 0o644 });
 }
 
 /** The ports the monitor actually bound (it writes them before the container starts). */
 export async function readPublishedPorts(stateDir: string): Promise<PortBinding[]> {
-  const text = await readFile(join(stateDir, 'ports.json'), 'utf8').catch(() => undefined);
+  const text = readOr(join(stateDir, 'ports.json'));
   if (text === undefined) return [];
   return JSON.parse(text) as PortBinding[];
 }

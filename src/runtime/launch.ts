@@ -9,6 +9,7 @@ import type { Readable } from 'node:stream';
 import { ExecError, EXIT_NOT_FOUND, EXIT_NOT_INVOKABLE, NativeError } from '../errors.js';
 import { monitorPath, packageRoot } from './paths.js';
 import type { LogSettings } from '../spec/logging.js';
+import { mark } from '../cli/timing.js';
 import { parseNativeMessage, splitLines, type NativeMessage } from './protocol.js';
 import { foregroundLogged } from './log-policy.js';
 
@@ -94,7 +95,7 @@ export function monitorEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.Process
 export const LOG_MAX_SIZE = 8 * 1024 * 1024;
 
 /** What the monitor's arguments depend on in the runtime config (the log, -i, -t). */
-interface MonitorSettings {
+export interface MonitorSettings {
   log?: LogSettings;
   openStdin?: boolean;
   stdinOnce?: boolean;
@@ -146,12 +147,14 @@ export interface DetachedStart {
  * its own (setsid, so no terminal and no shell's SIGHUP reach it), /dev/null for stdio, and
  * writes the container's output to its log. We read its messages only until `started`.
  */
-export async function launchDetached(configPath: string, exitCommand: string[] = [], attachWait = false): Promise<DetachedStart> {
+export async function launchDetached(configPath: string, exitCommand: string[] = [], attachWait = false, known?: MonitorSettings): Promise<DetachedStart> {
   const files = monitorFiles(dirname(configPath));
-  const settings = await readMonitorSettings(configPath);
+  // `known`: the caller just wrote the config (run -d) and knows what the arguments depend on.
+  const settings = known ?? (await readMonitorSettings(configPath));
   const args = ['run', '--config', configPath, '--result-fd', '3', ...logArgs(settings.log, files.log), ...stdinArgs(settings), '--exit-file', files.exit, ...exitCommandArgs(exitCommand)];
   // start -a: the monitor lets the command start once the first attach client is connected.
   if (attachWait) args.push('--attach-wait');
+  mark('launch: spawn');
   const child = spawn(monitorPath(), args, { stdio: ['ignore', 'ignore', 'ignore', 'pipe'], detached: true, env: monitorEnv() });
   const spawned = new Promise<void>((resolve, reject) => {
     child.once('spawn', resolve);
@@ -160,10 +163,12 @@ export async function launchDetached(configPath: string, exitCommand: string[] =
     );
   });
   await spawned;
+  mark('launch: spawned');
   const monitorPid = child.pid!;
   const result = child.stdio[3] as Readable;
   try {
     for await (const m of messages(result)) {
+      mark(`launch: ${m.type}`);
       if (m.type === 'started') return { pid: m.pid, monitorPid };
       if (m.type === 'exec-failed') throw execFailure(m.errno, m.path);
       if (m.type === 'error') throw new NativeError(m.message, { step: m.step, errno: m.errno });
@@ -288,6 +293,7 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
   }
   // -a: a stream not attached is /dev/null for the container (docker's client doesn't copy it).
   const attached = (s: 'stdin' | 'stdout' | 'stderr') => hooks.attach === undefined || hooks.attach.includes(s);
+  mark('launch: spawn');
   const child = spawn(monitorPath(), args, {
     stdio: [hooks.interactive === false || !attached('stdin') ? 'ignore' : 'inherit', attached('stdout') ? 'inherit' : 'ignore', attached('stderr') ? 'inherit' : 'ignore', 'pipe'],
     detached: true,
@@ -323,6 +329,7 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
     let outcome: NativeMessage | undefined;
     const result = child.stdio[3] as Readable;
     for await (const m of messages(result)) {
+      mark(`launch: ${m.type}`);
       if (m.type === 'started') {
         started = m.pid;
         await hooks.onStarted?.(m.pid, child.pid!);
@@ -336,11 +343,13 @@ export async function launchForeground(configPath: string, hooks: LaunchHooks = 
         outcome = m;
       }
     }
+    mark('launch: result pipe closed');
     const status = await exited.catch((err: NodeJS.ErrnoException) => {
       throw new NativeError(`cannot start ${monitorPath()}: ${err.message}`, {
         hint: err.code === 'ENOENT' ? 'Build the native part with `npm run build:native`.' : undefined,
       });
     });
+    mark('launch: monitor exited');
     if (outcome?.type === 'exited') return { exitCode: outcome.exitCode, signal: outcome.signal, pid: started };
     if (outcome?.type === 'exec-failed') throw execFailure(outcome.errno, outcome.path);
     if (outcome?.type === 'error') throw new NativeError(outcome.message, { step: outcome.step, errno: outcome.errno });

@@ -6,6 +6,11 @@
 // cut may lose the newest version. That is the right trade for a container's own runtime
 // files (state, config, /etc files), rewritten several times per run and gone with --rm, where
 // fsyncs were a large share of start-up; the image store keeps the default.
+//
+// Such a small non-durable write is done with synchronous calls: the five steps cost ~0.1 ms
+// that way, against a thread-pool round trip each (~0.3-1 ms apiece on a busy machine), and
+// they sit on the path of every `run` (its record, its runtime config, each transition).
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { open, rename, rm, mkdir } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -16,12 +21,16 @@ export interface WriteOptions {
 }
 
 export async function writeFileAtomic(path: string, data: string | Uint8Array, mode = 0o600, opts: WriteOptions = {}): Promise<void> {
+  if (opts.durable === false) {
+    writeFileAtomicSync(path, data, mode);
+    return;
+  }
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   const fh = await open(tmp, 'wx', mode);
   try {
     await fh.writeFile(data);
-    if (opts.durable !== false) await fh.sync();
+    await fh.sync();
   } catch (err) {
     await fh.close();
     await rm(tmp, { force: true });
@@ -38,4 +47,26 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, m
 
 export async function writeJsonAtomic(path: string, value: unknown, mode = 0o600, opts: WriteOptions = {}): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(value, null, 2) + '\n', mode, opts);
+}
+
+/** writeFileAtomic without the fsync, in synchronous calls (see the top of this file). */
+export function writeFileAtomicSync(path: string, data: string | Uint8Array, mode = 0o600): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+  } catch (err) {
+    closeSync(fd);
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  closeSync(fd);
+  try {
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }

@@ -2,8 +2,7 @@
 // reservation happen under one lock so two `run --name x` can't both win.
 import type { PortBinding } from '../network/options.js';
 import { forgetContainer } from '../network/members.js';
-import { rmSync } from 'node:fs';
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
@@ -74,18 +73,30 @@ export class ContainerStore {
   async list(): Promise<ContainerRecord[]> {
     let ids: string[];
     try {
-      ids = await readdir(this.paths.containers);
+      ids = readdirSync(this.paths.containers);
     } catch {
       return [];
     }
-    // All at once: one thread-pool round trip per record in sequence made every `run` (which
-    // lists them for the name check) slower with each container that exists.
-    const recs = await Promise.all(ids.map((id) => this.read(id).catch(() => undefined)));
-    return recs.filter((r): r is ContainerRecord => r !== undefined);
+    // Synchronous reads: a record is a few hundred bytes, and every `run` lists them all for
+    // the name check; a thread-pool round trip per record made each run slower with every
+    // container that exists (50 records: ~1 ms this way, ~10 ms through fs/promises).
+    const recs: ContainerRecord[] = [];
+    for (const id of ids) {
+      try {
+        recs.push(this.readSync(id));
+      } catch {
+        /* being created or removed right now */
+      }
+    }
+    return recs;
   }
 
   async read(id: string): Promise<ContainerRecord> {
-    return JSON.parse(await readFile(join(this.dir(id), 'state.json'), 'utf8')) as ContainerRecord;
+    return this.readSync(id);
+  }
+
+  private readSync(id: string): ContainerRecord {
+    return JSON.parse(readFileSync(join(this.dir(id), 'state.json'), 'utf8')) as ContainerRecord;
   }
 
   /**
@@ -140,8 +151,8 @@ export class ContainerStore {
         while (taken.has(name));
       }
       const rec: ContainerRecord = { ...fields, name, created: new Date().toISOString(), status: 'created' };
-      await mkdir(this.paths.containers, { recursive: true, mode: 0o700 });
-      await mkdir(this.dir(rec.id), { mode: 0o700 });
+      mkdirSync(this.paths.containers, { recursive: true, mode: 0o700 });
+      mkdirSync(this.dir(rec.id), { mode: 0o700 });
       await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), rec, 0o600, RUNTIME_FILE);
       return rec;
     });
@@ -163,11 +174,45 @@ export class ContainerStore {
     try {
       // Synchronous: a state dir is a dozen entries, and the async rm costs a thread-pool round
       // trip per entry (~3x slower, on the path of every `run --rm` and `rm`).
-      rmSync(dir, { recursive: true, force: true });
+      removeDirSync(dir);
     } catch {
       // Files created by container users other than root belong to subordinate ids: only the
       // user namespace can remove them.
       await removeTree([dir]);
     }
+  }
+}
+
+/**
+ * rm -rf of a container's state dir (absent: nothing to do). Not fs.rmSync: that loads and
+ * compiles Node's internal rimraf on first use and tries rmdir on every entry first; a state
+ * dir is known to hold plain files and directories (a symlink is removed, never followed).
+ */
+function removeDirSync(dir: string): void {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (!e.isDirectory()) unlinkSync(p);
+    // rmdir first: an empty directory goes even when we may not read it (the kernel overlay's
+    // work/work is mode 000).
+    else if (!tryRmdir(p)) removeDirSync(p);
+  }
+  rmdirSync(dir);
+}
+
+function tryRmdir(dir: string): boolean {
+  try {
+    rmdirSync(dir);
+    return true;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTEMPTY' || code === 'EEXIST') return false;
+    throw err;
   }
 }

@@ -2,9 +2,9 @@
 // function of its own module; this file only sequences them and owns the container's
 // lifetime (created -> running -> exited, and removal with --rm). The foreground flow is
 // runForeground(); a detached flow (issue 5) shares everything before it.
-import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname as hostHostname } from 'node:os';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { CommandContext } from '../context.js';
 import { parseRunArgs } from '../parse.js';
 import { fillRunSpec } from '../../spec/fill.js';
@@ -20,6 +20,7 @@ import { currentIdMaps } from '../../runtime/idmap.js';
 import { containerMaps, keepIdDriver, ownUserName } from '../../runtime/keep-id.js';
 import { withOwnIds } from '../../spec/userns.js';
 import { launchDetached, launchForeground, removalCommand } from '../../runtime/launch.js';
+import { mark } from '../timing.js';
 import { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../detach-keys.js';
 import { SpecError } from '../../errors.js';
 import { healthcheckFrom } from '../../spec/health.js';
@@ -35,15 +36,18 @@ import { idShift } from '../../storage/id-shift.js';
 import { shiftedLayerDirs } from '../../storage/shifted-layers.js';
 import { applyNetwork, containerNetwork, joinUserNetworks, readPublishedPorts, writeNetworkEtcFiles } from '../../network/runtime.js';
 import { forgetContainer } from '../../network/members.js';
+import type { ContainerNetwork } from '../../network/options.js';
+import type { LogSettings } from '../../spec/logging.js';
 import { checkLinkLocalIps, checkLinkNetwork, linkHostsLines, parseLink, resolveLinks } from '../../network/links.js';
 import { mergeVolumesFrom, volumesFromMounts, volumesRootOf } from '../../spec/volumes-from.js';
 import { checkStorageOpts, checkVolumeDriver } from '../../spec/storage-options.js';
 import { checkGpus } from '../../spec/run-choices.js';
-import { checkHostSide, createBindSources, gpuDevices, initBinary, joinedContainerPid, readHostInputs, resolveVolumes, storeFilesystem, writeEtcFiles } from '../run-host.js';
+import { checkHostSide, createBindSources, gpuDevices, initBinary, joinedContainerPid, readHostInputs, resolveVolumes, storeFilesystem } from '../run-host.js';
 
 /** `mode` 'create' (sandbox create) stops after the container exists; `start` runs it. */
 export async function command(args: string[], ctx: CommandContext, mode: 'run' | 'create' = 'run'): Promise<number> {
   const parsed = parseRunArgs(args);
+  mark('run: parsed');
   // Checked first, like every bad value: nothing is created for a run that can't go ahead.
   const detachKeys = parseDetachKeys(parsed.options.detachKeys || DEFAULT_DETACH_KEYS);
   const host = await readHostInputs(parsed.options);
@@ -60,6 +64,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   // The seccomp profile file, --device nodes and --privileged's host devices, before the image:
   // a bad option is reported without touching the store.
   await loadSecurityFiles(spec.security);
+  mark('run: security files');
 
   const paths = sandboxPaths(ctx.env);
   if (parsed.options.storageOpt.length > 0) checkStorageOpts(parsed.options.storageOpt, await storeFilesystem(paths.data));
@@ -69,6 +74,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
     spec.storage.mounts = mergeVolumesFrom(spec.storage.mounts, imported);
   }
   const image = await imageFor(spec.image, parsed.options, paths, ctx);
+  mark('run: image');
   const [passwd, group] = await Promise.all([readImageFile(image.layerDirs, '/etc/passwd'), readImageFile(image.layerDirs, '/etc/group')]);
 
   // Complete and validate before anything is created, so bad input leaves nothing behind.
@@ -79,19 +85,22 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   if (spec.namespaces.uts === 'host') completed.hostname = hostHostname();
   if (spec.namespaces.ipc === 'host') spec.namespaces.hostMqueue = existsSync('/dev/mqueue');
   validateRunSpec(completed);
+  mark('run: completed');
   await checkHostSide(spec);
   // --pid/--ipc container:X: X's init, whose namespaces (and user namespace) the init joins.
   const joinPid = await joinedContainerPid(spec, paths);
   if (joinPid !== undefined) spec.namespaces.joinPid = joinPid;
-  // The network is resolved here only to refuse bad -p/--network values and warn before
-  // anything exists; createContainer resolves it again (pure apart from the IPv6 probe).
+  // The network is resolved before anything exists (bad -p/--network values are refused, its
+  // warnings printed) and handed on to createContainer, which builds the config from it.
   const resolvedNet = await containerNetwork(completed, paths);
   warnings.push(...resolvedNet.warnings);
   checkLinkNetwork(parsed.options.link, resolvedNet.network.mode);
+  mark('run: network resolved');
   if (parsed.options.link.length > 0) completed.links = await resolveLinks(parsed.options.link, resolvedNet.network.userNetworks, new ContainerStore(paths), paths);
   // Resource limits (issue 7): validated, mapped to cgroup files, and refused here when this
   // host can't enforce them, before anything is created.
   const cgroup = await planContainerCgroup(parsed.options, id, ctx.env);
+  mark('run: cgroup plan');
   completed.cgroup = cgroup.placement;
   // The rootfs driver (issue 9): forced by flag, SANDBOX_STORAGE_DRIVER or the config file,
   // else the kernel overlay where the probe says it works on the store's filesystem.
@@ -99,6 +108,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   // driver is asked for: then id-shifted copies of the layers, made once (runtime/keep-id.ts).
   completed.rootfs = completed.keepId ? await keepIdDriver(parsed.options.storageDriver, ctx.env, paths) : await chooseStorageDriver(parsed.options.storageDriver, ctx.env, paths);
   for (const w of [...warnings, ...cgroup.warnings]) ctx.stderr.write(`WARNING: ${w}\n`);
+  mark('run: storage driver');
 
   // --health-* over the image's HEALTHCHECK (issue 5): run by the monitor.
   const healthcheck = healthcheckFrom(parsed.options, image.config.config?.Healthcheck);
@@ -108,27 +118,32 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   if (logging) completed.logging = logging;
 
   if (mode === 'create') {
-    const { rec } = await createContainer(completed, paths, new ContainerStore(paths));
+    const { rec } = await createContainer(completed, paths, new ContainerStore(paths), resolvedNet.network);
     ctx.stdout.write(`${rec.id}\n`);
     return 0;
   }
-  if (spec.lifecycle.detach) return runDetached(completed, paths, ctx);
-  return runForeground(completed, paths, detachKeys);
+  if (spec.lifecycle.detach) return runDetached(completed, paths, ctx, resolvedNet.network);
+  return runForeground(completed, paths, detachKeys, resolvedNet.network);
 }
 
 /**
  * run -d: start the container under a monitor that outlives us, print its id. (Issue 5 owns
  * this flow; it is here in the shape launchDetached gives it.)
  */
-export async function runDetached(completed: CompletedSpec, paths: SandboxPaths, ctx: CommandContext): Promise<number> {
+export async function runDetached(completed: CompletedSpec, paths: SandboxPaths, ctx: CommandContext, network?: ContainerNetwork): Promise<number> {
   const containers = new ContainerStore(paths);
-  const prepared = await createContainer(completed, paths, containers);
+  const prepared = await createContainer(completed, paths, containers, network);
   let rec = prepared.rec;
   // --rm: no daemon is there when it ends, so its monitor runs our `rm -v` then (docker
   // removes the container and its anonymous volumes).
   const autoRemove = completed.spec.lifecycle.rm;
   try {
-    const started = await launchDetached(prepared.configPath, autoRemove ? removalCommand(rec.id) : []);
+    const started = await launchDetached(prepared.configPath, autoRemove ? removalCommand(rec.id) : [], false, {
+      ...(prepared.log ? { log: prepared.log } : {}),
+      openStdin: completed.spec.process.interactive,
+      stdinOnce: false,
+      terminal: completed.spec.process.tty,
+    });
     const ports = await readPublishedPorts(containers.dir(rec.id));
     rec = await containers.transition(rec, 'running', { pid: started.pid, monitorPid: started.monitorPid, detached: true, startedAt: new Date().toISOString(), ...(ports.length ? { ports } : {}) });
   } catch (err) {
@@ -142,8 +157,16 @@ export async function runDetached(completed: CompletedSpec, paths: SandboxPaths,
   return 0;
 }
 
+interface PreparedContainer {
+  rec: ContainerRecord;
+  configPath: string;
+  anonymousVolumes: string[];
+  /** The config's log settings (run -d hands them to the monitor without reading the config back). */
+  log: LogSettings | undefined;
+}
+
 /** The container's record, state dir, generated files, volumes and runtime config. */
-async function createContainer(completed: CompletedSpec, paths: SandboxPaths, containers: ContainerStore): Promise<{ rec: ContainerRecord; configPath: string; anonymousVolumes: string[] }> {
+async function createContainer(completed: CompletedSpec, paths: SandboxPaths, containers: ContainerStore, network?: ContainerNetwork): Promise<PreparedContainer> {
   const { spec, containerId: id } = completed;
   const rec = await containers.create({
     id,
@@ -153,8 +176,9 @@ async function createContainer(completed: CompletedSpec, paths: SandboxPaths, co
     command: completed.args,
     autoRemove: spec.lifecycle.rm,
   });
+  mark('create: record');
   try {
-    return await prepareContainer(completed, paths, containers, rec);
+    return await prepareContainer(completed, paths, containers, rec, network ?? (await containerNetwork(completed, paths)).network);
   } catch (err) {
     // Nothing of a run that failed before its start is left behind: no record, no cidfile.
     await containers.remove(rec, (p) => nativeUnpacker().remove(p)).catch(() => undefined);
@@ -167,7 +191,7 @@ async function createContainer(completed: CompletedSpec, paths: SandboxPaths, co
 }
 
 /** The state dir's content: generated files, volumes and the runtime config. */
-async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, containers: ContainerStore, rec: ContainerRecord): Promise<{ rec: ContainerRecord; configPath: string; anonymousVolumes: string[] }> {
+async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, containers: ContainerStore, rec: ContainerRecord, network: ContainerNetwork): Promise<PreparedContainer> {
   const { spec, containerId: id } = completed;
   // docker writes the cidfile as soon as the container exists (before it starts).
   if (spec.lifecycle.cidfile !== undefined) await writeFile(spec.lifecycle.cidfile, id, { flag: 'wx', mode: 0o644 });
@@ -175,9 +199,10 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
   const layout = containerLayout(stateDir);
   // upper/ gives the container's "/" its attributes: 0755 like an image root; the 0700
   // container directory above it keeps other host users out.
-  await mkdir(layout.upper, { mode: 0o755 });
-  await mkdir(layout.work, { mode: 0o700 });
-  await mkdir(layout.merged, { mode: 0o700 });
+  mkdirSync(layout.upper, { mode: 0o755 });
+  mkdirSync(layout.work, { mode: 0o700 });
+  mkdirSync(layout.merged, { mode: 0o700 });
+  mark('create: dirs');
   const { maps, storageMaps } = containerMaps(completed, currentIdMaps());
   // --userns=keep-id without FUSE: the owners the image shows under the keep-id map come from
   // a shift; the kernel overlay stacks the layers' shifted copies (made once, kept in the store).
@@ -188,12 +213,10 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
   // fails the run before anything starts and the container's changes survive a restart.
   if (driver === 'vfs') await vfsCopy(completed.layerDirs, layout.upper, { shift });
   await createBindSources(spec);
-  await writeEtcFiles(completed, stateDir);
-  const { network } = await containerNetwork(completed, paths);
   // User-defined networks: an address on each, recorded before the container can start.
   const joined = await joinUserNetworks(paths, network, id, rec.name);
-  await writeNetworkEtcFiles(network, completed.hostname, layout, joined);
-  if (completed.links?.length) await appendFile(layout.hosts, linkHostsLines(completed.links));
+  await writeNetworkEtcFiles(network, completed.hostname, layout, joined, completed.links?.length ? linkHostsLines(completed.links) : '');
+  mark('create: etc files');
   const volumes = await resolveVolumes(completed, paths, shift);
   const dirs = {
     stateDir,
@@ -216,7 +239,8 @@ async function prepareContainer(completed: CompletedSpec, paths: SandboxPaths, c
     runtimeConfig.sandbox.log = { ...completed.logging, attrs: logAttributes(completed.logging, who) };
   }
   await writeJsonAtomic(layout.config, runtimeConfig, 0o600, { durable: false });
-  return { rec, configPath: layout.config, anonymousVolumes: volumes.anonymous };
+  mark('create: config written');
+  return { rec, configPath: layout.config, anonymousVolumes: volumes.anonymous, log: runtimeConfig.sandbox.log };
 }
 
 /** Under keep-id, the files we made that the container's root must own (see giveToRoot). */
@@ -229,7 +253,7 @@ function keepIdRootOwned(c: CompletedSpec, layout: ReturnType<typeof containerLa
 }
 
 /** Create the container, run it with our stdio, record its end; --rm removes it afterwards. */
-export async function runForeground(completed: CompletedSpec, paths: SandboxPaths, detachKeys?: Buffer): Promise<number> {
+export async function runForeground(completed: CompletedSpec, paths: SandboxPaths, detachKeys?: Buffer, network?: ContainerNetwork): Promise<number> {
   const { spec } = completed;
   // docker's check: with -it our input goes into the container's terminal, which has no EOF of
   // its own, so input from a pipe or file would leave the command waiting forever.
@@ -239,7 +263,7 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
   let anonymousVolumes: string[] = [];
   let detached = false;
   try {
-    const prepared = await createContainer(completed, paths, containers);
+    const prepared = await createContainer(completed, paths, containers, network);
     rec = prepared.rec;
     anonymousVolumes = prepared.anonymousVolumes;
     const result = await launchForeground(prepared.configPath, {
@@ -262,9 +286,13 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
       detached = true;
       return 0;
     }
+    // --rm: the record goes right below; the monitor's exit.json already tells any reader in
+    // between that it has exited (state/observe.ts), so it is not rewritten first.
+    if (spec.lifecycle.rm) return result.exitCode;
     // The monitor read the OOM verdict from the cgroup before removing it (docker's OOMKilled).
     const oomKilled = (await readCgroupRecord(containers.dir(rec.id)))?.oomKilled ?? false;
     rec = await containers.transition(rec, 'exited', { exitCode: result.exitCode, oomKilled, finishedAt: new Date().toISOString() });
+  mark('run: exited recorded');
     return result.exitCode;
   } catch (err) {
     // The record tells the truth about a failed start (docker keeps such a container too).
@@ -274,12 +302,14 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
     throw err;
   } finally {
     if (spec.lifecycle.rm && rec && !detached) await removeWithVolumes(containers, rec, anonymousVolumes, paths);
+    mark('run: removed');
   }
 }
 
 /** --rm: the container, and its anonymous volumes as docker does; named ones stay. */
 async function removeWithVolumes(containers: ContainerStore, rec: ContainerRecord, anonymousVolumes: string[], paths: SandboxPaths): Promise<void> {
   const remove = (p: string[]) => nativeUnpacker().remove(p);
+  mark('remove: start');
   await containers.remove(rec, remove);
   if (anonymousVolumes.length > 0) {
     const { VolumeStore } = await import('../../state/volumes.js');

@@ -28,6 +28,6 @@ void reap_server(FuseServer& s);
 // Init side: pass the mounted /dev/fuse fd over the socket.
 int send_fd(int sock, int fd, Error& err);
 
-int serve(const OverlayConfig& cfg, int fuse_fd, int threads, std::string& problem);
+int serve(const OverlayConfig& cfg, int fuse_fd, int workers, std::string& problem);
 
 }  // namespace sandbox::fuse

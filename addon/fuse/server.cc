@@ -15,10 +15,12 @@
 #include <unistd.h>
 
 #include <cstdarg>
+#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 
 #include "fuse/ops.h"
+#include "fuse/worker_pool.h"
 #include "sandbox/fd_passing.h"
 
 namespace sandbox::fuse {
@@ -69,7 +71,7 @@ ssize_t io_splice_send(int fdin, off_t* offin, int fdout, off_t* offout, size_t 
 
 }  // namespace
 
-int serve(const OverlayConfig& cfg, int fuse_fd, int threads, std::string& problem) {
+int serve(const OverlayConfig& cfg, int fuse_fd, int workers, std::string& problem) {
   // The kernel has already applied the container process's umask to every mode it sends; ours
   // (the monitor's) must not take more bits away (umask 0 then touch gives 0666, as anywhere).
   ::umask(0);
@@ -95,14 +97,33 @@ int serve(const OverlayConfig& cfg, int fuse_fd, int threads, std::string& probl
     problem = "attach to the fuse connection";
     return -1;
   }
-  fuse_loop_config* loop = fuse_loop_cfg_create();
-  fuse_loop_cfg_set_max_threads(loop, static_cast<unsigned>(threads));
-  // As many idle workers as workers: with fewer, libfuse starts and ends a thread per request
-  // when requests come one at a time (a stat loop), which halves their rate.
-  fuse_loop_cfg_set_idle_threads(loop, static_cast<unsigned>(threads));
-  // Returns when the kernel ends the connection: the container's mount namespace is gone.
-  fuse_session_loop_mt(se, loop);
-  fuse_loop_cfg_destroy(loop);
+  // One thread reads and answers the requests; reads, fsyncs and fallocates go to the workers
+  // (ops_common.h: off_thread). Against libfuse's multi-threaded loop, every request then
+  // wakes the same thread, the one that just answered, instead of the longest-idle of four:
+  // a stat's round trip was twice as fast under load (docs/storage.md, "Threads").
+  {
+    WorkerPool pool(static_cast<unsigned>(workers));
+    overlay.workers = &pool;
+    // libfuse's fuse_session_loop, with the request buffer passed around: a big WRITE's
+    // handler may give its buffer to a worker (op_write_buf), and then the next request is
+    // received into a spare. Ends when the kernel ends the connection: the container's mount
+    // namespace is gone.
+    fuse_buf buf{};
+    while (!fuse_session_exited(se)) {
+      if (!buf.mem) buf.mem = pool.receive_buffer();  // nullptr: libfuse allocates one
+      int res = fuse_session_receive_buf(se, &buf);
+      if (res == -EINTR) continue;
+      if (res <= 0) break;
+      pool.set_current(buf.mem);
+      fuse_session_process_buf(se, &buf);
+      if (pool.current_taken()) buf = fuse_buf{};
+      pool.set_current(nullptr);
+    }
+    std::free(buf.mem);
+    // The pool's destructor answers what is still queued (into the ended connection) before
+    // the session goes.
+  }
+  overlay.workers = nullptr;
   fuse_session_destroy(se);
   return 0;
 }
@@ -152,8 +173,8 @@ int spawn_server(const RuntimeConfig& c, int init_pidfd, unique_fd channel, Fuse
   channel.reset();
   if (fd < 0) ::_exit(0);
   std::string problem;
-  // Several workers: one slow copy-up must not stall every stat in the container.
-  if (serve(overlay_config(c), fd, 4, problem) < 0) {
+  // Workers for reads and syncs: one cold read or fsync must not stall every stat in the container.
+  if (serve(overlay_config(c), fd, 3, problem) < 0) {
     std::fprintf(stderr, "sandbox: fuse-overlay: %s\n", problem.c_str());
     ::_exit(1);
   }

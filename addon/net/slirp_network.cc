@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "net/bypass.h"
+#include "net/slirp_poll.h"
 
 namespace sandbox::net {
 namespace {
@@ -40,22 +41,6 @@ struct Timer {
   int64_t expire_ms = -1;     // -1: not armed
 };
 
-short to_poll(int e) {
-  short r = 0;
-  if (e & SLIRP_POLL_IN) r |= POLLIN;
-  if (e & SLIRP_POLL_OUT) r |= POLLOUT;
-  if (e & SLIRP_POLL_PRI) r |= POLLPRI;
-  return r;
-}
-int from_poll(short r) {
-  int e = 0;
-  if (r & POLLIN) e |= SLIRP_POLL_IN;
-  if (r & POLLOUT) e |= SLIRP_POLL_OUT;
-  if (r & POLLPRI) e |= SLIRP_POLL_PRI;
-  if (r & POLLERR) e |= SLIRP_POLL_ERR;
-  if (r & POLLHUP) e |= SLIRP_POLL_HUP;
-  return e;
-}
 
 void set_addr4(in_addr& a, const char* text) { ::inet_pton(AF_INET, text, &a); }
 void set_addr6(in6_addr& a, const char* text) { ::inet_pton(AF_INET6, text, &a); }
@@ -150,11 +135,11 @@ void notify(void*) {}
 // libslirp's indexes are positions in the loop's vector: its fds come after the loop's own.
 int add_poll(int fd, int events, void* opaque) {
   auto& fds = *self(opaque).fds;
-  fds.push_back(pollfd{fd, to_poll(events), 0});
+  fds.push_back(pollfd{fd, slirp_to_poll(events), 0});
   return static_cast<int>(fds.size() - 1);
 }
 int get_revents(int idx, void* opaque) {
-  return from_poll((*self(opaque).fds)[static_cast<size_t>(idx)].revents);
+  return poll_to_slirp((*self(opaque).fds)[static_cast<size_t>(idx)].revents);
 }
 
 }  // namespace

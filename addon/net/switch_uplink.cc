@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "monitor/trim.h"
+#include "net/slirp_poll.h"
 
 namespace sandbox::net::sw {
 
@@ -52,23 +53,12 @@ void unregister_poll_fd(int, void*) {}
 void notify(void*) {}
 
 int add_poll(int fd, int events, void* opaque) {
-  short e = 0;
-  if (events & SLIRP_POLL_IN) e |= POLLIN;
-  if (events & SLIRP_POLL_OUT) e |= POLLOUT;
-  if (events & SLIRP_POLL_PRI) e |= POLLPRI;
   auto& fds = *self(opaque)->fds_;
-  fds.push_back(pollfd{fd, e, 0});
+  fds.push_back(pollfd{fd, net::slirp_to_poll(events), 0});
   return static_cast<int>(fds.size() - 1);
 }
 int get_revents(int idx, void* opaque) {
-  short r = (*self(opaque)->fds_)[static_cast<size_t>(idx)].revents;
-  int e = 0;
-  if (r & POLLIN) e |= SLIRP_POLL_IN;
-  if (r & POLLOUT) e |= SLIRP_POLL_OUT;
-  if (r & POLLPRI) e |= SLIRP_POLL_PRI;
-  if (r & POLLERR) e |= SLIRP_POLL_ERR;
-  if (r & POLLHUP) e |= SLIRP_POLL_HUP;
-  return e;
+  return net::poll_to_slirp((*self(opaque)->fds_)[static_cast<size_t>(idx)].revents);
 }
 
 }  // namespace

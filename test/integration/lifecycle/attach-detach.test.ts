@@ -5,12 +5,11 @@
 // removes the container when it ends, while `wait` still gets its code; rm -v; RestartCount;
 // ps -s; logs --details.
 import test from 'ava';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { busyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
-import { fixtures } from '../../helpers/fixtures.js';
 import { cliWords as cli, inTerminal, type TypedKeys } from '../../helpers/terminal.js';
 
 const RUNTIME = ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'] as const;
@@ -18,10 +17,7 @@ const it = needs(test, [...RUNTIME], 'runs real containers as an unprivileged us
 
 let home: SandboxHome;
 test.before(async () => {
-  if (!existsSync(process.env.SANDBOX_FIXTURES ?? '/nonexistent')) return;
-  home = await makeSandboxHome();
-  const r = await runSandbox(['load', '-i', fixtures().busybox.ociArchive], { env: home.env });
-  if (r.code !== 0) throw new Error(`load failed: ${r.stderr}`);
+  home = (await busyboxHome())!;
 });
 test.after.always(async () => {
   await home?.cleanup();

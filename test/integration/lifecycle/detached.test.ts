@@ -5,6 +5,7 @@ import test from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { busyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
 import { fixtures } from '../../helpers/fixtures.js';
 
@@ -13,10 +14,7 @@ const it = needs(test, [...RUNTIME], 'runs real containers as an unprivileged us
 
 let home: SandboxHome;
 test.before(async () => {
-  if (!existsSync(process.env.SANDBOX_FIXTURES ?? '/nonexistent')) return;
-  home = await makeSandboxHome();
-  const r = await runSandbox(['load', '-i', fixtures().busybox.ociArchive], { env: home.env });
-  if (r.code !== 0) throw new Error(`load failed: ${r.stderr}`);
+  home = (await busyboxHome())!;
 });
 test.after.always(async () => {
   await home?.cleanup();

@@ -3,10 +3,9 @@
 // -t container's output is in `logs` whatever was attached, including after the caller of a
 // foreground `run -it` detached from it with the detach keys.
 import test from 'ava';
-import { existsSync } from 'node:fs';
-import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { busyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
-import { fixtures } from '../../helpers/fixtures.js';
 import { cliWords as cli, inTerminal, quote, type TypedKeys } from '../../helpers/terminal.js';
 
 const RUNTIME = ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'] as const;
@@ -14,10 +13,7 @@ const it = needs(test, [...RUNTIME], 'runs real containers as an unprivileged us
 
 let home: SandboxHome;
 test.before(async () => {
-  if (!existsSync(process.env.SANDBOX_FIXTURES ?? '/nonexistent')) return;
-  home = await makeSandboxHome();
-  const r = await runSandbox(['load', '-i', fixtures().busybox.ociArchive], { env: home.env });
-  if (r.code !== 0) throw new Error(`load failed: ${r.stderr}`);
+  home = (await busyboxHome())!;
 });
 test.after.always(async () => {
   await home?.cleanup();

@@ -3,19 +3,15 @@
 // the output the reference prints. (The reference's volume and bind examples, which need a
 // shell inside or a cwd, are in storage.test.ts; its health example in lifecycle/health.)
 import test from 'ava';
-import { existsSync } from 'node:fs';
-import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { busyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
-import { fixtures } from '../../helpers/fixtures.js';
 
 const it = needs(test, ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'], 'runs the reference examples as an unprivileged user');
 
 let home: SandboxHome;
 test.before(async () => {
-  if (!existsSync(process.env.SANDBOX_FIXTURES ?? '/nonexistent')) return;
-  home = await makeSandboxHome();
-  const r = await runSandbox(['load', '-i', fixtures().busybox.ociArchive], { env: home.env });
-  if (r.code !== 0) throw new Error(`load failed: ${r.stderr}`);
+  home = (await busyboxHome())!;
 });
 test.after.always(async () => {
   await home?.cleanup();

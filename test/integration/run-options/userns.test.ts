@@ -2,21 +2,18 @@
 // make in a bind are yours on the host, the image still shows its own owners, and the image
 // is not copied for it on the FUSE overlay (which remaps owners on the fly).
 import test from 'ava';
-import { existsSync, lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { busyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
-import { fixtures } from '../../helpers/fixtures.js';
 
 const it = needs(test, ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'fuse', 'unprivileged'], 'runs keep-id containers on the FUSE overlay');
 
 let home: SandboxHome;
 test.before(async () => {
-  if (!existsSync(process.env.SANDBOX_FIXTURES ?? '/nonexistent')) return;
-  home = await makeSandboxHome();
-  const r = await runSandbox(['load', '-i', fixtures().busybox.ociArchive], { env: home.env });
-  if (r.code !== 0) throw new Error(`load failed: ${r.stderr}`);
+  home = (await busyboxHome())!;
 });
 test.after.always(async () => {
   await home?.cleanup();

@@ -3,21 +3,17 @@
 // as a byte the container's terminal turns into SIGINT; run -d -t keeps the output in the log.
 // The caller's terminal is util-linux `script` (test/helpers/terminal.ts).
 import test from 'ava';
-import { existsSync } from 'node:fs';
-import { makeSandboxHome, runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
+import { busyboxHome } from '../../helpers/busybox-home.js';
 import { cliWords as cli, inTerminal as terminal, quote } from '../../helpers/terminal.js';
 import { needs } from '../../helpers/facility.js';
-import { fixtures } from '../../helpers/fixtures.js';
 
 const RUNTIME = ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'] as const;
 const it = needs(test, [...RUNTIME], 'runs real containers as an unprivileged user');
 
 let home: SandboxHome;
 test.before(async () => {
-  if (!existsSync(process.env.SANDBOX_FIXTURES ?? '/nonexistent')) return;
-  home = await makeSandboxHome();
-  const r = await runSandbox(['load', '-i', fixtures().busybox.ociArchive], { env: home.env });
-  if (r.code !== 0) throw new Error(`load failed: ${r.stderr}`);
+  home = (await busyboxHome())!;
 });
 test.after.always(async () => {
   await home?.cleanup();

@@ -70,6 +70,23 @@ it('rename of a running member: the network answers the new name only, aliases s
   t.is((await sandbox('network', 'rm', net)).code, 0);
 });
 
+it('rename of a running container on two networks (one connected later): both answer the new name only', async (t) => {
+  const [netA, netB] = [unique('ren3-a'), unique('ren3-b')];
+  for (const n of [netA, netB]) t.is((await sandbox('network', 'create', n)).code, 0);
+  const oldName = unique('ren3-old');
+  const newName = unique('ren3-new');
+  t.is((await sandbox('run', '-d', '--name', oldName, '--network', netA, 'lab/busybox', 'sleep', '300')).code, 0);
+  t.is((await sandbox('network', 'connect', '--alias', 'ren3-alias', netB, oldName)).code, 0);
+  const ipB = (await sandbox('inspect', '-f', `{{(index .NetworkSettings.Networks "${netB}").IPAddress}}`, oldName)).stdout.trim();
+  t.is(await lookups(netB, [oldName, 'ren3-alias']), `${oldName} Address: ${ipB}\nren3-alias Address: ${ipB}\n`);
+  t.is((await sandbox('rename', oldName, newName)).code, 0);
+  const ipA = (await sandbox('inspect', '-f', `{{(index .NetworkSettings.Networks "${netA}").IPAddress}}`, newName)).stdout.trim();
+  t.is(await lookups(netA, [newName, oldName]), `${newName} Address: ${ipA}\n${oldName} none\n`);
+  t.is(await lookups(netB, [newName, oldName, 'ren3-alias']), `${newName} Address: ${ipB}\n${oldName} none\nren3-alias Address: ${ipB}\n`);
+  t.is((await sandbox('rm', '-f', newName)).code, 0);
+  t.is((await sandbox('network', 'rm', netA, netB)).code, 0);
+});
+
 it('rename of a created (never started) member: its first start answers the new name', async (t) => {
   const net = unique('ren2-net');
   t.is((await sandbox('network', 'create', net)).code, 0);

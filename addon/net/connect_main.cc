@@ -8,6 +8,10 @@
 //
 // `sandbox-monitor netdisconnect --id ID --network JSON`: the switch drops the member, which
 // closes its tap: the device disappears from the container, and the keeper exits.
+//
+// `sandbox-monitor netconnect --id ID --rename NAME --network JSON`: `sandbox rename` of a
+// running member: the switch's DNS answers NAME (and the entry's aliases) instead of the old
+// name from now on; the membership and the container are untouched.
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <net/if.h>
@@ -33,7 +37,7 @@ namespace {
 
 struct Args {
   pid_t pid = -1;
-  std::string id, name, network;
+  std::string id, name, network, rename;
 };
 
 bool parse_args(int argc, char** argv, Args& a) {
@@ -43,6 +47,7 @@ bool parse_args(int argc, char** argv, Args& a) {
     else if (k == "--id") a.id = v;
     else if (k == "--name") a.name = v;
     else if (k == "--network") a.network = v;
+    else if (k == "--rename") a.rename = v;
     else return false;
   }
   return argc % 2 == 1 && !a.id.empty() && !a.network.empty();
@@ -105,11 +110,13 @@ int make_tap_inside(int pidfd, const net::SwitchNetwork& n, unique_fd& tap, std:
 
 int netconnect_main(int argc, char** argv) {
   Args a;
-  if (!parse_args(argc, argv, a) || a.pid <= 0)
-    return fail("usage: sandbox-monitor netconnect --pid PID --id ID --name NAME --network JSON");
+  if (!parse_args(argc, argv, a) || (a.pid <= 0) == a.rename.empty())
+    return fail("usage: sandbox-monitor netconnect --pid PID --id ID --name NAME --network JSON\n"
+                "       sandbox-monitor netconnect --id ID --rename NAME --network JSON");
   Error err;
   net::SwitchNetwork n;
   if (!read_network(a.network, n, err)) return fail(err.message);
+  if (!a.rename.empty()) return net::rename_in_switch(n, a.id, a.rename, err) < 0 ? fail(err.message) : 0;
   unique_fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, a.pid, 0)));
   if (!pidfd) return fail("the container's init (pid " + std::to_string(a.pid) + ") is gone");
   unique_fd tap, conn;

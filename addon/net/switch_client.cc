@@ -191,4 +191,18 @@ int drop_from_switch(const SwitchNetwork& n, const std::string& container_id, Er
   return 0;
 }
 
+int rename_in_switch(const SwitchNetwork& n, const std::string& container_id, const std::string& container_name,
+                     Error& err) {
+  json::Value hello = json::Value::object();
+  hello.set("op", json::Value::string("rename"));
+  hello.set("id", json::Value::string(container_id));
+  hello.set("name", json::Value::string(container_name));
+  json::Value aliases = json::Value::array();
+  for (const auto& a : n.aliases) aliases.push(json::Value::string(a));
+  hello.set("aliases", std::move(aliases));
+  unique_fd conn;
+  if (request(n, hello.dump(), -1, false, conn, err) < 0) return err.wrap("rename on network " + n.name);
+  return 0;
+}
+
 }  // namespace sandbox::net

@@ -19,4 +19,9 @@ int join_switch(const SwitchNetwork& n, const std::string& container_id, const s
 // disappears from the container). A switch that is not running has nothing to drop.
 int drop_from_switch(const SwitchNetwork& n, const std::string& container_id, Error& err);
 
+// Rename: a running member's DNS names become CONTAINER_NAME and n.aliases (the membership
+// itself is untouched). A switch that is not running has nothing to rename.
+int rename_in_switch(const SwitchNetwork& n, const std::string& container_id, const std::string& container_name,
+                     Error& err);
+
 }  // namespace sandbox::net

@@ -147,6 +147,12 @@ void Switch::accept_pending() {
   }
 }
 
+// Names are matched case-insensitively, as DNS names are.
+std::string lower(std::string s) {
+  for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return s;
+}
+
 void Switch::handle_hello(unique_fd conn) {
   // The socket is non-blocking: a peer that connected without a word costs nothing.
   std::string text;
@@ -162,6 +168,18 @@ void Switch::handle_hello(unique_fd conn) {
       if (members_[i]->id == id) {
         drop(i);
         break;
+      }
+    return reply(conn.get(), "ok");
+  }
+  if (op == "rename") {
+    // `sandbox rename` of a running member: its names become the new name and the aliases
+    // it gives (--network-alias, short id), as docker's DNS then answers the new name only.
+    // Not a member (stopped, or its switch restarted since): its next join says the new name.
+    for (const auto& o : members_)
+      if (o->id == id) {
+        o->names.clear();
+        if (!v["name"].as_string().empty()) o->names.push_back(lower(v["name"].as_string()));
+        for (const auto& s : v["aliases"].strings()) o->names.push_back(lower(s));
       }
     return reply(conn.get(), "ok");
   }
@@ -213,10 +231,6 @@ void Switch::handle_hello(unique_fd conn) {
     if (m->has6 && o->has6 && o->ip6 == m->ip6) return reply(conn.get(), "Address already in use: " + ip6);
     if (o->mac == m->mac) return reply(conn.get(), "MAC address already in use: " + v["mac"].as_string());
   }
-  auto lower = [](std::string s) {
-    for (auto& ch : s) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-    return s;
-  };
   if (!v["name"].as_string().empty()) m->names.push_back(lower(v["name"].as_string()));
   for (const auto& s : v["aliases"].strings()) m->names.push_back(lower(s));
   ::fcntl(tap.get(), F_SETFL, ::fcntl(tap.get(), F_GETFL) | O_NONBLOCK);

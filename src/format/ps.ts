@@ -96,12 +96,17 @@ export function sizeText(s: ContainerSize): string {
   return `${humanSize(s.rw, 3)} (virtual ${humanSize(s.rw + s.image, 3)})`;
 }
 
+/** Does a --format template ask for the networks (then each container's config is read)? */
+export function formatWantsNetworks(format: string | undefined): boolean {
+  return format !== undefined && (/\.Networks\b/.test(format) || /^\s*(json|\{\{\s*json\s+\.\s*\}\})\s*$/.test(format));
+}
+
 /** Does a --format template ask for the size (docker then measures, as with -s)? */
 export function formatWantsSize(format: string | undefined): boolean {
   return format !== undefined && /\.Size\b/.test(format);
 }
 
-export function psRow(rec: ContainerRecord, now: Date, trunc: boolean, size?: ContainerSize): PsRow {
+export function psRow(rec: ContainerRecord, now: Date, trunc: boolean, size?: ContainerSize, networks: readonly NetworkRef[] = []): PsRow {
   const command = rec.command.join(' ');
   return {
     ID: trunc ? rec.id.slice(0, 12) : rec.id,
@@ -117,9 +122,15 @@ export function psRow(rec: ContainerRecord, now: Date, trunc: boolean, size?: Co
     Names: rec.name,
     Labels: '',
     Mounts: '',
-    Networks: '',
+    Networks: networks.map((n) => n.name).join(','),
     LocalVolumes: '0',
   };
+}
+
+/** A network a container is on (src/network/builtin.ts containerNetworks). */
+export interface NetworkRef {
+  name: string;
+  id: string;
 }
 
 export interface PsFilter {
@@ -127,7 +138,7 @@ export interface PsFilter {
   value: string;
 }
 
-const FILTER_KEYS = ['ancestor', 'name', 'id', 'status', 'label', 'exited', 'health', 'before', 'since'];
+const FILTER_KEYS = ['ancestor', 'name', 'id', 'status', 'label', 'exited', 'health', 'before', 'since', 'network'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
 
 export function parsePsFilters(words: readonly string[]): PsFilter[] {
@@ -150,6 +161,8 @@ export interface FilterContext {
   /** Does `ancestor` (a name, name:tag, or id prefix) denote this container's image? */
   ancestorMatches(ancestor: string, rec: ContainerRecord): boolean;
   all: readonly ContainerRecord[];
+  /** The networks of each container, by id (read only when a filter or the format needs them). */
+  networks?: ReadonlyMap<string, readonly NetworkRef[]>;
 }
 
 function matchesOne(rec: ContainerRecord, f: PsFilter, ctx: FilterContext): boolean {
@@ -168,6 +181,9 @@ function matchesOne(rec: ContainerRecord, f: PsFilter, ctx: FilterContext): bool
       return false; // labels are issue 4's (--label); no container carries one yet
     case 'health':
       return (rec.health?.Status ?? 'none') === f.value;
+    case 'network':
+      // docker: the network's name exactly, or a prefix of its id.
+      return (ctx.networks?.get(rec.id) ?? []).some((n) => n.name === f.value || n.id.startsWith(f.value));
     case 'before':
     case 'since': {
       const other = ctx.all.find((c) => c.id === f.value || c.name === f.value || c.id.startsWith(f.value));
@@ -192,10 +208,12 @@ export interface PsOutputOptions {
   format?: string | undefined;
   /** -s: measured sizes by container id; the default table gains docker's SIZE column. */
   sizes?: ReadonlyMap<string, ContainerSize> | undefined;
+  /** The NETWORKS column's names by container id. */
+  networks?: ReadonlyMap<string, readonly NetworkRef[]> | undefined;
 }
 
 export function formatPs(recs: readonly ContainerRecord[], opts: PsOutputOptions, now: Date): string {
-  const rows = recs.map((r) => psRow(r, now, !opts.noTrunc, opts.sizes?.get(r.id)));
+  const rows = recs.map((r) => psRow(r, now, !opts.noTrunc, opts.sizes?.get(r.id), opts.networks?.get(r.id)));
   if (opts.quiet) return rows.map((r) => `${r.ID}\n`).join('');
   const withSize = opts.sizes ? `table ${psTable.defaultTable}\t{{.Size}}` : 'table';
   const format = opts.format === undefined || opts.format === '' ? withSize : opts.format;

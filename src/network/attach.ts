@@ -16,7 +16,7 @@ import { parseMac } from './members.js';
 import { switchNetworkConfig, type SwitchNetworkConfig } from './runtime.js';
 import type { NetworkRecord } from './store.js';
 
-function runMonitor(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runMonitor(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(monitorPath(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -28,7 +28,7 @@ function runMonitor(args: string[]): Promise<{ code: number; stdout: string; std
   });
 }
 
-async function readConfig(store: ContainerStore, rec: ContainerRecord): Promise<{ path: string; config: RuntimeConfig }> {
+export async function readConfig(store: ContainerStore, rec: ContainerRecord): Promise<{ path: string; config: RuntimeConfig }> {
   const path = containerLayout(store.dir(rec.id)).config;
   return { path, config: JSON.parse(await readFile(path, 'utf8')) as RuntimeConfig };
 }

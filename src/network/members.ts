@@ -101,7 +101,7 @@ export function chooseAddress6(net: NetworkRecord, taken: string[], requested: s
 }
 
 /** The files of one network: members, the membership lock; the switch's socket and lock. */
-export function networkFiles(paths: SandboxPaths, net: NetworkRecord) {
+export function networkFiles(paths: SandboxPaths, net: Pick<NetworkRecord, 'Id'>) {
   const dir = join(paths.data, 'networks', net.Id);
   const run = join(paths.runtime, 'networks');
   const short = net.Id.slice(0, 12);
@@ -143,6 +143,17 @@ export async function removeMember(paths: SandboxPaths, net: NetworkRecord, cont
     const there = await readFile(path).then(() => true, () => false);
     await rm(path, { force: true });
     return there;
+  });
+}
+
+/** `sandbox rename`: the member keeps its address and aliases under its new name. */
+export async function renameMember(paths: SandboxPaths, net: Pick<NetworkRecord, 'Id'>, containerId: string, name: string): Promise<void> {
+  const files = networkFiles(paths, net);
+  await withLock(files.lock, async () => {
+    const path = join(files.members, `${containerId}.json`);
+    const text = await readFile(path, 'utf8').catch(() => undefined);
+    if (text === undefined) return;
+    await writeJsonAtomic(path, { ...(JSON.parse(text) as Member), Name: name }, 0o600, { durable: false });
   });
 }
 

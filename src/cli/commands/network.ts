@@ -10,6 +10,7 @@ import { sandboxPaths } from '../../state/paths.js';
 import { ContainerStore } from '../../state/containers.js';
 import { listMembers, networkFiles } from '../../network/members.js';
 import { connectContainer, disconnectContainer } from '../../network/attach.js';
+import { BUILTIN } from '../../network/builtin.js';
 import type { CommandSpec } from '../command-table.js';
 import type { CommandContext } from '../context.js';
 import { commandHelp } from '../help.js';
@@ -89,14 +90,7 @@ async function create(args: string[], ctx: CommandContext): Promise<number> {
   return 0;
 }
 
-/** docker lists its three built-in networks first; ours are the same three. */
-// Their ids are fixed (a hash of the name): the same on every host and every call.
-const builtinId = (name: string) => createHash('sha256').update(`sandbox network ${name}`).digest('hex');
-const BUILTIN: { id: string; name: string; driver: string }[] = [
-  { id: builtinId('bridge'), name: 'bridge', driver: 'slirp' },
-  { id: builtinId('host'), name: 'host', driver: 'host' },
-  { id: builtinId('none'), name: 'none', driver: 'null' },
-];
+// docker lists its three built-in networks first; ours are the same three (src/network/builtin.ts).
 
 const lsSpec = spec('ls', 'List networks', 'sandbox network ls [OPTIONS]', lsOptions, { maxArgs: 0 });
 async function ls(args: string[], ctx: CommandContext): Promise<number> {

@@ -1,6 +1,7 @@
 // `sandbox ps`: the containers of this user, as docker lists them. Each record is looked at
 // with its facts (exit file, monitor alive), so a detached container that ended shows Exited
 // and one whose monitor was killed shows Dead.
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { parseCommandArgs } from '../parse.js';
@@ -10,7 +11,10 @@ import { sandboxPaths } from '../../state/paths.js';
 import { ContainerStore } from '../../state/containers.js';
 import { observe } from '../../state/observe.js';
 import { ImageStore } from '../../image/store.js';
-import { filterContainers, formatPs, formatWantsSize, parsePsFilters, type ContainerSize } from '../../format/ps.js';
+import { filterContainers, formatPs, formatWantsNetworks, formatWantsSize, parsePsFilters, type ContainerSize, type NetworkRef } from '../../format/ps.js';
+import { containerNetworks } from '../../network/builtin.js';
+import { containerLayout } from '../../oci/generate.js';
+import type { RuntimeConfig } from '../../oci/types.js';
 
 export async function command(args: string[], ctx: CommandContext): Promise<number> {
   const { options } = parseCommandArgs(psOptions, args, 'ps', findCommand('ps'));
@@ -33,7 +37,17 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
     return rec.image === value || (bare.length >= 4 && rec.imageId.replace(/^sha256:/, '').startsWith(bare));
   };
 
-  let shown = filterContainers(all, filters, { ancestorMatches, all });
+  // `network=` and {{.Networks}}: each container's networks, from its runtime config.
+  let networks: Map<string, NetworkRef[]> | undefined;
+  if (filters.some((f) => f.key === 'network') || (formatWantsNetworks(options.format) && !options.quiet)) {
+    networks = new Map();
+    for (const c of all) {
+      const text = await readFile(containerLayout(store.dir(c.id)).config, 'utf8').catch(() => undefined);
+      networks.set(c.id, containerNetworks(text === undefined ? undefined : (JSON.parse(text) as RuntimeConfig)));
+    }
+  }
+
+  let shown = filterContainers(all, filters, { ancestorMatches, all, ...(networks ? { networks } : {}) });
   const last = options.latest ? 1 : Number(options.last ?? -1);
   if (last >= 0) shown = shown.slice(0, last);
   else if (!options.all && !filters.some((f) => f.key === 'status' || f.key === 'exited')) shown = shown.filter((c) => c.status === 'running');
@@ -47,6 +61,6 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
     sizes = new Map();
     for (const c of shown) sizes.set(c.id, { rw: await treeSize(join(store.dir(c.id), 'upper')), image: imageBytes.get(c.imageId) ?? 0 });
   }
-  ctx.stdout.write(formatPs(shown, { quiet: options.quiet, noTrunc: options.noTrunc, format: options.format, sizes }, new Date()));
+  ctx.stdout.write(formatPs(shown, { quiet: options.quiet, noTrunc: options.noTrunc, format: options.format, sizes, networks }, new Date()));
   return 0;
 }

@@ -6,6 +6,7 @@ import { findCommand } from '../command-table.js';
 import { sandboxPaths } from '../../state/paths.js';
 import { ContainerStore } from '../../state/containers.js';
 import { UsageError } from '../../errors.js';
+import { renameOnNetworks } from '../../network/rename.js';
 
 export async function command(args: string[], ctx: CommandContext): Promise<number> {
   const { positionals } = parseCommandArgs(renameOptions, args, 'rename', findCommand('rename'));
@@ -14,7 +15,11 @@ export async function command(args: string[], ctx: CommandContext): Promise<numb
   if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(bare)) {
     throw new UsageError(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
-  const store = new ContainerStore(sandboxPaths(ctx.env));
-  await store.rename(await store.find(ref), bare);
+  const paths = sandboxPaths(ctx.env);
+  const store = new ContainerStore(paths);
+  const rec = await store.find(ref);
+  // Under the container's lock (as start, stop and rm): a start can't join
+  // its networks with the old name while the members and the switch learn the new one.
+  await store.withContainerLock(rec.id, async () => renameOnNetworks(paths, store, await store.rename(rec, bare)));
   return 0;
 }

@@ -296,9 +296,12 @@ void Switch::serve_resolves() {
 }
 
 // Wait (a short while) for a sibling's answer, answering siblings' own questions meanwhile: two
-// switches asking each other at once would otherwise both wait in vain.
+// switches asking each other at once would otherwise both wait in vain. A sibling answers in
+// well under a millisecond, but on a loaded machine (load 15-20 on 2 CPUs) it may not be
+// scheduled for a few hundred: 300 ms lost answers there. An exiting sibling refuses the
+// connect at once, so only a stopped one costs the whole wait.
 bool Switch::wait_for_sibling(int sock) {
-  const int64_t deadline = now_ms() + 300;
+  const int64_t deadline = now_ms() + 1500;
   for (int64_t left; (left = deadline - now_ms()) > 0;) {
     pollfd p[2] = {{sock, POLLIN, 0}, {args_.listen_fd, POLLIN, 0}};
     if (::poll(p, 2, static_cast<int>(left)) < 0 && errno != EINTR) return false;

@@ -118,4 +118,17 @@ int hand_connect_notifier_to_monitor(int sync_fd, Error& err) {
   return fdpass::send(sync_fd, 'U', probe.get(), "the route probe", err);
 }
 
+// The monitor joins each tap to its network's switch while we go on with the setup; the command
+// must not start before every join is done (helpers.cc writes 'J' then).
+int wait_for_network_joins(int sync_fd, Error& err) {
+  char c = 0;
+  for (;;) {
+    ssize_t n = ::read(sync_fd, &c, 1);
+    if (n == 1 && c == 'J') return 0;
+    if (n == 1) return err.fail(std::string("unexpected byte from the monitor while waiting for the network joins"), EPROTO);
+    if (n == 0) return err.fail("the monitor went away before the networks were joined", EPIPE);
+    if (errno != EINTR) return err.sys("wait for the network joins");
+  }
+}
+
 }  // namespace sandbox

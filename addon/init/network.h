@@ -24,4 +24,8 @@ int create_member_taps_for_monitor(const net::NetworkSpec& spec, int sync_fd, Er
 // not an error: the byte 'n' alone says so, and connects go through libslirp.
 int hand_connect_notifier_to_monitor(int sync_fd, Error& err);
 
+// Last before execve with user-defined networks: wait until the monitor has joined every tap
+// to its switch.
+int wait_for_network_joins(int sync_fd, Error& err);
+
 }  // namespace sandbox

@@ -217,6 +217,14 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
   if (c.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
     return err.sys("prctl(PR_SET_NO_NEW_PRIVS)");
 
+  // User-defined networks: the monitor has been joining our taps to their switches all along;
+  // the command starts only once every network is connected, as docker's does.
+  if (!c.network.networks.empty()) {
+    step = "network";
+    if (wait_for_network_joins(sync_fd, err) < 0) return -1;
+  }
+  // (Before the filter below: a profile need not allow this read.)
+
   // ---- seccomp (issue 8), when no_new_privs is ON ---------------------------------------
   // Load the filter HERE, last before execve: no_new_privs allows an unprivileged load, and
   // the later it starts the fewer of our own syscalls it has to allow.
@@ -225,8 +233,6 @@ int setup_container(const RuntimeConfig& c, int sync_fd, int fuse_channel, const
     step = "seccomp";
     if (install_seccomp(seccomp, err) < 0) return -1;
   }
-
-  // (start barrier, issue 5: `create` then `start` waits here on the sync socket.)
 
   step = "exec";
   return arm_parent_death_signal(sync_fd, err);

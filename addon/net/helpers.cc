@@ -150,6 +150,14 @@ int start_network(const NetworkSpec& spec, int sync_fd, int init_pidfd, NetworkH
   }
   int joined = join_networks(spec, sync_fd, h, err);
   if (joined != 0) return joined < 0 ? -1 : 0;
+  // Every switch has answered the join: the init may exec the command now (it waits for this
+  // byte last before execve). Docker's networks are all connected before the process starts,
+  // and a name on the second network must resolve from the command's first instruction.
+  if (!spec.networks.empty()) {
+    const char joined_all = 'J';
+    while (::write(sync_fd, &joined_all, 1) != 1)
+      if (errno != EINTR) return err.sys("tell the container init its networks are joined");
+  }
   if (spec.mode == Mode::Slirp) {
     // Only the monitor's loop answers the container's connects: no other copy of the notifier
     // exists. Were the monitor gone, they would fail (ENOSYS) rather than hang.

@@ -106,7 +106,6 @@ class Switch {
   Addrs ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known);
   void to_gateway6(Member& m, const uint8_t* f, size_t len);
   bool in_subnet6(const Ip6& a) const;
-  bool wait_for_sibling(int sock);
   void serve_resolves();
   void shut_down();
   bool in_subnet(uint32_t ip_be) const { return (ip_be & mask_) == subnet_; }
@@ -279,8 +278,7 @@ bool Switch::in_subnet6(const Ip6& a) const {
 
 // The switches of the user's other networks listen beside ours. A container on several
 // networks resolves the names of all of them (as docker's embedded DNS does): ask each
-// sibling, which answers only if the container is its member too. Local unix sockets, and a
-// short timeout for a sibling that is busy or exiting.
+// sibling, which answers only if the container is its member too (local unix sockets).
 // Resolve requests among the pending connections, answered now. Only those: they never make us
 // ask anyone in turn, and joins and drops keep their order in the main loop.
 void Switch::serve_resolves() {
@@ -295,58 +293,74 @@ void Switch::serve_resolves() {
   std::erase_if(pending_, [](const unique_fd& f) { return !f; });
 }
 
-// Wait (a short while) for a sibling's answer, answering siblings' own questions meanwhile: two
-// switches asking each other at once would otherwise both wait in vain. A sibling answers in
-// well under a millisecond, but on a loaded machine (load 15-20 on 2 CPUs) it may not be
-// scheduled for a few hundred: 300 ms lost answers there. An exiting sibling refuses the
-// connect at once, so only a stopped one costs the whole wait.
-bool Switch::wait_for_sibling(int sock) {
-  const int64_t deadline = now_ms() + 1500;
-  for (int64_t left; (left = deadline - now_ms()) > 0;) {
-    pollfd p[2] = {{sock, POLLIN, 0}, {args_.listen_fd, POLLIN, 0}};
-    if (::poll(p, 2, static_cast<int>(left)) < 0 && errno != EINTR) return false;
-    if (p[0].revents) return true;
-    if (p[1].revents) accept_pending();
-    serve_resolves();
+// Parse a sibling's "ok ADDR..." answer into addrs; false for "none" or anything else.
+static bool parse_sibling_answer(int sock, Addrs& addrs) {
+  char buf[1024];
+  ssize_t r = ::recv(sock, buf, sizeof buf - 1, MSG_DONTWAIT);
+  if (r < 2 || std::strncmp(buf, "ok", 2) != 0) return false;
+  buf[r] = 0;
+  char* save = nullptr;
+  for (char* tok = ::strtok_r(buf + 2, " ", &save); tok; tok = ::strtok_r(nullptr, " ", &save)) {
+    in_addr ip{};
+    Ip6 ip6{};
+    if (::inet_pton(AF_INET, tok, &ip) == 1) addrs.v4.push_back(ip.s_addr);
+    else if (::inet_pton(AF_INET6, tok, ip6.data()) == 1) addrs.v6.push_back(ip6);
   }
-  return false;
+  return true;
 }
 
+// Ask every sibling at once and wait for them together, answering siblings' own questions
+// meanwhile (two switches asking each other at once would otherwise both wait in vain): the
+// first "ok" ends the wait, so a sibling that is slow (starting, exiting, or itself waiting) only
+// costs time when nobody knows the name. A sibling answers in well under a millisecond, but on a
+// loaded machine may not be scheduled for a few hundred: hence the second.
 Addrs Switch::ask_sibling_switches(const std::string& member_id, const std::string& name, bool& known) {
   Addrs addrs;
   const std::string dir = args_.socket.substr(0, args_.socket.rfind('/'));
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return addrs;
   json::Value q = json::Value::object();
   q.set("op", json::Value::string("resolve"));
   q.set("id", json::Value::string(member_id));
   q.set("name", json::Value::string(name));
   const std::string text = q.dump();
-  while (dirent* e = ::readdir(d)) {
-    std::string n = e->d_name;
-    if (n.size() < 6 || n.compare(n.size() - 5, 5, ".sock") != 0) continue;
-    std::string path = dir + "/" + n;
-    if (path == args_.socket || path.size() >= sizeof(sockaddr_un::sun_path)) continue;
-    unique_fd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
-    sockaddr_un a{};
-    a.sun_family = AF_UNIX;
-    std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
-    if (!s || ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) continue;
-    if (::send(s.get(), text.data(), text.size(), MSG_NOSIGNAL) < 0) continue;
-    if (!wait_for_sibling(s.get())) continue;
-    char buf[1024];
-    ssize_t r = ::recv(s.get(), buf, sizeof buf - 1, 0);
-    if (r < 2 || std::strncmp(buf, "ok", 2) != 0) continue;
-    known = true;
-    buf[r] = 0;
-    for (char* tok = std::strtok(buf + 2, " "); tok; tok = std::strtok(nullptr, " ")) {
-      in_addr ip{};
-      Ip6 ip6{};
-      if (::inet_pton(AF_INET, tok, &ip) == 1) addrs.v4.push_back(ip.s_addr);
-      else if (::inet_pton(AF_INET6, tok, ip6.data()) == 1) addrs.v6.push_back(ip6);
+  std::vector<unique_fd> asked;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      std::string n = e->d_name;
+      if (n.size() < 6 || n.compare(n.size() - 5, 5, ".sock") != 0) continue;
+      std::string path = dir + "/" + n;
+      if (path == args_.socket || path.size() >= sizeof(sockaddr_un::sun_path)) continue;
+      unique_fd s(::socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0));
+      sockaddr_un a{};
+      a.sun_family = AF_UNIX;
+      std::memcpy(a.sun_path, path.c_str(), path.size() + 1);
+      if (!s || ::connect(s.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) < 0) continue;
+      if (::send(s.get(), text.data(), text.size(), MSG_NOSIGNAL) < 0) continue;
+      asked.push_back(std::move(s));
     }
+    ::closedir(d);
   }
-  ::closedir(d);
+  const int64_t deadline = now_ms() + 1000;
+  std::vector<pollfd> fds;
+  for (int64_t left; !asked.empty() && (left = deadline - now_ms()) > 0;) {
+    fds.clear();
+    for (const auto& a : asked) fds.push_back(pollfd{a.get(), POLLIN, 0});
+    const size_t listen_at = fds.size();
+    fds.push_back(pollfd{args_.listen_fd, POLLIN, 0});
+    // Connections accepted while we wait: their question may land after the accept.
+    for (const auto& p : pending_) fds.push_back(pollfd{p.get(), POLLIN, 0});
+    if (::poll(fds.data(), fds.size(), static_cast<int>(left)) < 0 && errno != EINTR) break;
+    for (size_t i = 0; i < listen_at; i++) {
+      if (!fds[i].revents) continue;
+      if (parse_sibling_answer(asked[i].get(), addrs)) {
+        known = true;
+        return addrs;
+      }
+      asked[i].reset();  // "none", or it went away
+    }
+    std::erase_if(asked, [](const unique_fd& f) { return !f; });
+    if (fds[listen_at].revents) accept_pending();
+    serve_resolves();
+  }
   return addrs;
 }
 

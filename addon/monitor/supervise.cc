@@ -69,48 +69,55 @@ json::Value parse_report(const std::string& text) {
   return msg;
 }
 
-// Move what the pipe holds into the log (and, `tee`, on to our own stdout/stderr, through
-// `to_caller`); false once the writer side is gone (EOF). A caller whose side is gone (its
+// Move what the pipe holds into the log (and, `tee`, into `caller`'s queue for our own
+// stdout/stderr); the writer side gone (EOF) closes fd. A caller whose side is gone (its
 // reader closed the pipe) ends the stream here too: closing our read end gives the container
 // the EPIPE/SIGPIPE it would have got writing to that pipe itself (`run IMAGE yes | head -1`).
 // At most `reads` reads: a stream that never runs dry (`yes`) must not starve the other one,
-// the healthchecks and the rest of the loop.
-bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attach, bool tee,
-           const std::function<bool(int, const char*, size_t)>& to_caller, size_t reads) {
+// the healthchecks and the rest of the loop. Returns true when it stopped because the caller's
+// queue is full (the pipe may hold more; the loop stops reading it until the caller takes some).
+bool drain(unique_fd& fd, const char* stream, LogWriter* log, AttachPoint* attach, CallerStream* caller,
+           size_t reads) {
   char buf[8192];  // on the stack: nothing per container stays allocated between events
   const bool is_out = std::strcmp(stream, "stdout") == 0;
   for (; reads > 0; reads--) {
+    if (caller && !caller->has_room()) return true;
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n > 0) {
+      // The log (and attach) as read, whenever the caller takes it.
       if (log) log->write(stream, buf, static_cast<size_t>(n));
       if (attach) attach->send(buf, static_cast<size_t>(n), is_out ? 'o' : 'e');
-      if (tee && !to_caller(is_out ? 1 : 2, buf, static_cast<size_t>(n))) break;
+      if (caller) caller->push(buf, static_cast<size_t>(n));
+      if (caller && !caller->open()) break;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return true;
+    if (n < 0 && errno == EAGAIN) return false;
     fd.reset();
     return false;
   }
-  if (reads == 0) return true;  // budget spent: the next poll comes back for the rest
+  if (reads == 0) return false;  // budget spent: the next poll comes back for the rest
   fd.reset();  // the caller's side is gone
   return false;
 }
 
-// Move what the pty master holds to the log and/or our stdout (no log, or `tee`); false once
-// the container's side is closed by everyone (EIO) or our stdout is gone.
-bool drain_pty(unique_fd& fd, LogWriter* log, AttachPoint* attach, bool tee) {
+// Move what the pty master holds to the log and/or `caller` (our stdout: no log, or `tee`);
+// the container's side closed by everyone (EIO), or our stdout gone, closes fd. Returns true
+// when it stopped because the caller's queue is full, as drain().
+bool drain_pty(unique_fd& fd, LogWriter* log, AttachPoint* attach, CallerStream* caller) {
   char buf[8192];
   for (;;) {
+    if (caller && !caller->has_room()) return true;
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n > 0) {
       if (attach) attach->send(buf, static_cast<size_t>(n));
       if (log) log->write("stdout", buf, static_cast<size_t>(n));
-      if ((!log || tee) && !write_all(1, buf, static_cast<size_t>(n))) break;
+      if (caller) caller->push(buf, static_cast<size_t>(n));
+      if (caller && !caller->open()) break;
       continue;
     }
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && errno == EAGAIN) return true;
+    if (n < 0 && errno == EAGAIN) return false;
     break;
   }
   fd.reset();
@@ -261,12 +268,14 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
     }
   };
 
-  // A foreground run's output on its way to the caller (`tee`): waiting for a slow reader
-  // still handles our signals (caller_output.h).
+  // A foreground run's output on its way to the caller: queued per stream and written as the
+  // caller's fd has room, from this same poll (caller_output.h), so a paused reader stops only
+  // that stream's container side. At the end, waiting for it still handles our signals.
   const std::function<void()> on_signals = [&] { handle_signals(signal_fd, init, relay); };
-  const std::function<bool(int, const char*, size_t)> to_caller = [&](int fd, const char* buf, size_t n) {
-    return write_to_caller(fd, buf, n, signal_fd, on_signals);
-  };
+  CallerStream to_out(1), to_err(2);
+  CallerStream* const pipes_out = relay.tee ? &to_out : nullptr;
+  CallerStream* const pipes_err = relay.tee ? &to_err : nullptr;
+  CallerStream* const pty_out = relay.pty && (!relay.log || relay.tee) ? &to_out : nullptr;
   set_nonblocking(relay.out.get());
   set_nonblocking(relay.err.get());
   set_nonblocking(relay.pty.get());
@@ -277,24 +286,30 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
   if (relay.pty) copy_window_size(relay.pty.get());
 
   // Rebuilt every round (its capacity stays): the network source appends a varying number of
-  // fds after the loop's own twelve.
+  // fds after the loop's own fourteen.
   std::vector<pollfd> fds;
   while (!exited) {
     AttachPoint* at = relay.attach;
+    const bool pty_in = !pty_out || pty_out->has_room();
     fds.assign({
         {init.sync ? init.sync.get() : -1, POLLIN, 0},  // negative fds are skipped by poll
         {signal_fd, POLLIN, 0},
         {init.pidfd.get(), POLLIN, 0},
-        {relay.out ? relay.out.get() : -1, POLLIN, 0},
-        {relay.err ? relay.err.get() : -1, POLLIN, 0},
+        // The container's stdout and stderr pipes, while the caller's queue has room.
+        {relay.out && (!pipes_out || pipes_out->has_room()) ? relay.out.get() : -1, POLLIN, 0},
+        {relay.err && (!pipes_err || pipes_err->has_room()) ? relay.err.get() : -1, POLLIN, 0},
         {-1, 0, 0},  // the running healthcheck's output
         {-1, 0, 0},  // and its pidfd
-        // -t: the container's terminal, and our stdin copied into it (paused while it is full)
-        {relay.pty ? relay.pty.get() : -1, static_cast<short>(POLLIN | (pending.empty() ? 0 : POLLOUT)), 0},
+        // -t: the container's terminal (read while the caller's queue has room), and our stdin
+        // copied into it (paused while it is full)
+        {relay.pty && (pty_in || !pending.empty()) ? relay.pty.get() : -1,
+         static_cast<short>((pty_in ? POLLIN : 0) | (pending.empty() ? 0 : POLLOUT)), 0},
         {input_open && relay.pty && pending.empty() ? 0 : -1, POLLIN, 0},
         {at && at->listener ? at->listener.get() : -1, POLLIN, 0},  // run -d: attach
         {at && at->client && pending.empty() ? at->client.get() : -1, POLLIN, 0},  // the attached CLI
         {relay.in && !pending.empty() ? relay.in.get() : -1, POLLOUT, 0},  // -i without -t: stdin pipe full
+        {to_out.waiting() ? to_out.fd() : -1, POLLOUT, 0},  // the caller's stdout has our output queued
+        {to_err.waiting() ? to_err.fd() : -1, POLLOUT, 0},  // and its stderr
     });
     if (relay.health) relay.health->fill(fds[5], fds[6]);
     int timeout_ms = relay.health ? relay.health->timeout_ms() : -1;
@@ -313,18 +328,32 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
     if (fds[1].revents & POLLIN) on_signals();
 
+    // The caller took some: one piece each (caller_output.h). Its side gone closes the
+    // container's, as a pipe straight to the caller would.
+    if (fds[12].revents) to_out.on_ready();
+    if (fds[13].revents) to_err.on_ready();
+    if (!to_out.open()) {
+      if (pipes_out) relay.out.reset();
+      if (pty_out) relay.pty.reset();
+    }
+    if (!to_err.open() && pipes_err) relay.err.reset();
+
     // A pipe's worth (64 KiB) of each stream per turn.
-    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee, to_caller, 8);
-    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee, to_caller, 8);
+    if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach, pipes_out, 8);
+    if (relay.err && fds[4].revents) drain(relay.err, "stderr", relay.log, relay.attach, pipes_err, 8);
 
     if (relay.pty && (fds[7].revents & POLLOUT)) flush_pty(relay.pty.get(), pending);
-    if (relay.pty && (fds[7].revents & ~POLLOUT)) drain_pty(relay.pty, relay.log, relay.attach, relay.tee);
+    if (relay.pty && (fds[7].revents & ~POLLOUT)) drain_pty(relay.pty, relay.log, relay.attach, pty_out);
     if (relay.in && fds[11].revents) flush_pty(relay.in.get(), pending);
     if (!relay.pty && !relay.in) pending.clear();
     if (input_open && relay.pty && fds[8].revents &&
         !relay_input(relay.pty.get(), pending, relay.detach_keys, relay.detached)) {
       input_open = false;
-      if (relay.detached) detach_from_caller(result_fd);
+      if (relay.detached) {
+        detach_from_caller(result_fd);
+        to_out.retarget();
+        to_err.retarget();
+      }
     }
 
     if (at && at->client && fds[10].revents && at->client_read() > 0 && handle_attach_input(*at, init, relay, pending))
@@ -344,9 +373,16 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
   // The init was pid 1 of its namespace: with it every writer of the pipes is gone, so what
   // is left in them ends at EOF (or EAGAIN, if a write end leaked somewhere: don't wait).
-  if (relay.out) drain(relay.out, "stdout", relay.log, relay.attach, relay.tee, to_caller, SIZE_MAX);
-  if (relay.err) drain(relay.err, "stderr", relay.log, relay.attach, relay.tee, to_caller, SIZE_MAX);
-  if (relay.pty) drain_pty(relay.pty, relay.log, relay.attach, relay.tee);
+  // Everything goes to the caller before we exit: here waiting for a slow reader is right (the
+  // container is gone), so each queue is flushed whenever it is full, and at the end.
+  while (relay.out && drain(relay.out, "stdout", relay.log, relay.attach, pipes_out, SIZE_MAX))
+    to_out.flush(signal_fd, on_signals);
+  to_out.flush(signal_fd, on_signals);
+  while (relay.err && drain(relay.err, "stderr", relay.log, relay.attach, pipes_err, SIZE_MAX))
+    to_err.flush(signal_fd, on_signals);
+  to_err.flush(signal_fd, on_signals);
+  while (relay.pty && drain_pty(relay.pty, relay.log, relay.attach, pty_out)) to_out.flush(signal_fd, on_signals);
+  to_out.flush(signal_fd, on_signals);
 
   // A dead init's socket end is closed, so this read ends at EOF at once; it only matters if
   // the pidfd won the race in the last poll.

@@ -68,38 +68,14 @@ void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info*
   });
 }
 
-void write_now(fuse_req_t req, fuse_bufvec* in, off_t off, int fd) {
+void op_write_buf(fuse_req_t req, fuse_ino_t, fuse_bufvec* in, off_t off, fuse_file_info* fi) {
   fuse_bufvec out = FUSE_BUFVEC_INIT(fuse_buf_size(in));
   out.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
-  out.buf[0].fd = fd;
+  out.buf[0].fd = static_cast<int>(fi->fh);
   out.buf[0].pos = off;
   ssize_t n = fuse_buf_copy(&out, in, FUSE_BUF_SPLICE_NONBLOCK);
   if (n < 0) return (void)fuse_reply_err(req, static_cast<int>(-n));
   fuse_reply_write(req, static_cast<size_t>(n));
-}
-
-// Writes of this size or more (the writeback cache's, of a big file) go to a worker with the
-// request's buffer, so the session reads the next one while this one is copied into the file:
-// one thread doing both, one after the other, wrote a quarter slower than libfuse's four.
-// Smaller ones (a shell's `echo > f`) are done in place: a hand-off would cost more.
-constexpr size_t kWriteOffThread = 128 * 1024;
-
-void op_write_buf(fuse_req_t req, fuse_ino_t, fuse_bufvec* in, off_t off, fuse_file_info* fi) {
-  Overlay& o = ov(req);
-  const int fd = static_cast<int>(fi->fh);
-  void* mem = nullptr;
-  // Only a plain in-memory request can be carried (libfuse gives writes as one memory buffer
-  // when it reads requests with read(2), as ours does).
-  if (o.workers && in->count == 1 && in->idx == 0 && !(in->buf[0].flags & FUSE_BUF_IS_FD) &&
-      fuse_buf_size(in) >= kWriteOffThread)
-    mem = o.workers->take_current();
-  if (!mem) return write_now(req, in, off, fd);
-  fuse_bufvec data = *in;  // `in` itself is on libfuse's stack; its data is in `mem`
-  WorkerPool* pool = o.workers;
-  pool->post([req, data, off, fd, mem, pool]() mutable {
-    write_now(req, &data, off, fd);
-    pool->give_back(mem);
-  });
 }
 
 void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {

@@ -15,7 +15,6 @@
 #include <unistd.h>
 
 #include <cstdarg>
-#include <cstdlib>
 #include <cstdio>
 #include <cstring>
 
@@ -104,22 +103,8 @@ int serve(const OverlayConfig& cfg, int fuse_fd, int workers, std::string& probl
   {
     WorkerPool pool(static_cast<unsigned>(workers));
     overlay.workers = &pool;
-    // libfuse's fuse_session_loop, with the request buffer passed around: a big WRITE's
-    // handler may give its buffer to a worker (op_write_buf), and then the next request is
-    // received into a spare. Ends when the kernel ends the connection: the container's mount
-    // namespace is gone.
-    fuse_buf buf{};
-    while (!fuse_session_exited(se)) {
-      if (!buf.mem) buf.mem = pool.receive_buffer();  // nullptr: libfuse allocates one
-      int res = fuse_session_receive_buf(se, &buf);
-      if (res == -EINTR) continue;
-      if (res <= 0) break;
-      pool.set_current(buf.mem);
-      fuse_session_process_buf(se, &buf);
-      if (pool.current_taken()) buf = fuse_buf{};
-      pool.set_current(nullptr);
-    }
-    std::free(buf.mem);
+    // Returns when the kernel ends the connection: the container's mount namespace is gone.
+    fuse_session_loop(se);
     // The pool's destructor answers what is still queued (into the ended connection) before
     // the session goes.
   }

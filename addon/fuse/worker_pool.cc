@@ -1,7 +1,5 @@
 #include "fuse/worker_pool.h"
 
-#include <cstdlib>
-
 namespace sandbox::fuse {
 
 WorkerPool::WorkerPool(unsigned threads) {
@@ -16,7 +14,6 @@ WorkerPool::~WorkerPool() {
   }
   ready_.notify_all();
   for (auto& t : threads_) t.join();
-  for (void* mem : spare_) std::free(mem);
 }
 
 void WorkerPool::post(std::function<void()> task) {
@@ -25,36 +22,6 @@ void WorkerPool::post(std::function<void()> task) {
     tasks_.push_back(std::move(task));
   }
   ready_.notify_one();
-}
-
-void* WorkerPool::receive_buffer() {
-  std::lock_guard<std::mutex> l(mu_);
-  if (spare_.empty()) return nullptr;
-  void* mem = spare_.back();
-  spare_.pop_back();
-  return mem;
-}
-
-void WorkerPool::set_current(void* mem) {
-  current_ = mem;
-  taken_ = false;
-}
-
-bool WorkerPool::current_taken() { return taken_; }
-
-void* WorkerPool::take_current() {
-  if (!current_ || taken_) return nullptr;
-  std::lock_guard<std::mutex> l(mu_);
-  if (lent_ >= kMaxLent) return nullptr;
-  lent_++;
-  taken_ = true;
-  return current_;
-}
-
-void WorkerPool::give_back(void* mem) {
-  std::lock_guard<std::mutex> l(mu_);
-  lent_--;
-  spare_.push_back(mem);
 }
 
 void WorkerPool::work() {

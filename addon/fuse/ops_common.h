@@ -6,7 +6,6 @@
 #include <string>
 
 #include "fuse/ops.h"
-#include "fuse/worker_pool.h"
 
 namespace sandbox::fuse::detail {
 
@@ -45,15 +44,6 @@ inline void reply_entry(fuse_req_t req, Overlay& o, Node* n, const struct stat& 
   e.entry_timeout = kTimeout;
   n->nlookup++;
   fuse_reply_entry(req, &e);
-}
-
-// A request that may wait on the disk: on a worker, so the session thread stays free for the
-// requests behind it. `task` must copy what it needs from the request's arguments (they live
-// in the session's buffer only until the handler returns) and reply itself.
-template <typename Task>
-void off_thread(Overlay& o, Task task) {
-  if (o.workers) return o.workers->post(std::move(task));
-  task();
 }
 
 struct Held {

@@ -55,17 +55,12 @@ void op_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fuse_reply_open(req, fi);
 }
 
-// Reads may wait on the disk (a cold page): on a worker. The file stays open until the reply:
-// the kernel holds the file for an outstanding read and sends RELEASE only after it.
 void op_read(fuse_req_t req, fuse_ino_t, size_t size, off_t off, fuse_file_info* fi) {
-  const int fd = static_cast<int>(fi->fh);
-  off_thread(ov(req), [req, size, off, fd] {
-    fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
-    buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
-    buf.buf[0].fd = fd;
-    buf.buf[0].pos = off;
-    fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
-  });
+  fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+  buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
+  buf.buf[0].fd = static_cast<int>(fi->fh);
+  buf.buf[0].pos = off;
+  fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
 void op_write_buf(fuse_req_t req, fuse_ino_t, fuse_bufvec* in, off_t off, fuse_file_info* fi) {
@@ -96,17 +91,12 @@ void op_release(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
 }
 
 void op_fsync(fuse_req_t req, fuse_ino_t, int datasync, fuse_file_info* fi) {
-  const int fd = static_cast<int>(fi->fh);
-  off_thread(ov(req), [req, datasync, fd] {
-    fuse_reply_err(req, (datasync ? ::fdatasync(fd) : ::fsync(fd)) < 0 ? errno : 0);
-  });
+  int fd = static_cast<int>(fi->fh);
+  fuse_reply_err(req, (datasync ? ::fdatasync(fd) : ::fsync(fd)) < 0 ? errno : 0);
 }
 
 void op_fallocate(fuse_req_t req, fuse_ino_t, int mode, off_t off, off_t len, fuse_file_info* fi) {
-  const int fd = static_cast<int>(fi->fh);
-  off_thread(ov(req), [req, mode, off, len, fd] {
-    fuse_reply_err(req, ::fallocate(fd, mode, off, len) < 0 ? errno : 0);
-  });
+  fuse_reply_err(req, ::fallocate(static_cast<int>(fi->fh), mode, off, len) < 0 ? errno : 0);
 }
 
 void op_lseek(fuse_req_t req, fuse_ino_t, off_t off, int whence, fuse_file_info* fi) {
@@ -219,11 +209,9 @@ void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int, fuse_file_info*) {
     fd = ::openat(o.layer_fds[0], o.path(n).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   }
   if (fd < 0) return (void)fuse_reply_err(req, errno);
-  off_thread(o, [req, fd] {
-    int r = ::fsync(fd) < 0 ? errno : 0;
-    ::close(fd);
-    fuse_reply_err(req, r);
-  });
+  int r = ::fsync(fd) < 0 ? errno : 0;
+  ::close(fd);
+  fuse_reply_err(req, r);
 }
 
 void op_statfs(fuse_req_t req, fuse_ino_t) {

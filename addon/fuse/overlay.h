@@ -60,14 +60,9 @@ struct Node {
   std::vector<std::pair<Node*, std::string>> aliases;
 };
 
-class WorkerPool;
-
 class Overlay {
  public:
   int init(const OverlayConfig& cfg, std::string& problem);
-
-  // Where requests that may wait on the disk go (worker_pool.h); null: answered in place.
-  WorkerPool* workers = nullptr;
 
   std::mutex mu;  // guards the node tree and serialises changes to the upper dir
   Node root;
@@ -110,8 +105,7 @@ class Overlay {
 bool is_whiteout(const struct stat& st);
 
 // Serve the overlay on an open /dev/fuse fd (the mount is already made). Returns when the
-// filesystem is unmounted. One session thread, and `workers` threads for requests that may
-// wait on the disk.
-int serve(const OverlayConfig& cfg, int fuse_fd, int workers, std::string& problem);
+// filesystem is unmounted. Threads: up to `threads` workers.
+int serve(const OverlayConfig& cfg, int fuse_fd, int threads, std::string& problem);
 
 }  // namespace sandbox::fuse

@@ -19,7 +19,6 @@
 #include <cstring>
 
 #include "fuse/ops.h"
-#include "fuse/worker_pool.h"
 #include "sandbox/fd_passing.h"
 
 namespace sandbox::fuse {
@@ -70,7 +69,7 @@ ssize_t io_splice_send(int fdin, off_t* offin, int fdout, off_t* offout, size_t 
 
 }  // namespace
 
-int serve(const OverlayConfig& cfg, int fuse_fd, int workers, std::string& problem) {
+int serve(const OverlayConfig& cfg, int fuse_fd, int threads, std::string& problem) {
   // The kernel has already applied the container process's umask to every mode it sends; ours
   // (the monitor's) must not take more bits away (umask 0 then touch gives 0666, as anywhere).
   ::umask(0);
@@ -96,19 +95,14 @@ int serve(const OverlayConfig& cfg, int fuse_fd, int workers, std::string& probl
     problem = "attach to the fuse connection";
     return -1;
   }
-  // One thread reads and answers the requests; reads, fsyncs and fallocates go to the workers
-  // (ops_common.h: off_thread). Against libfuse's multi-threaded loop, every request then
-  // wakes the same thread, the one that just answered, instead of the longest-idle of four:
-  // a stat's round trip was twice as fast under load (docs/storage.md, "Threads").
-  {
-    WorkerPool pool(static_cast<unsigned>(workers));
-    overlay.workers = &pool;
-    // Returns when the kernel ends the connection: the container's mount namespace is gone.
-    fuse_session_loop(se);
-    // The pool's destructor answers what is still queued (into the ended connection) before
-    // the session goes.
-  }
-  overlay.workers = nullptr;
+  fuse_loop_config* loop = fuse_loop_cfg_create();
+  fuse_loop_cfg_set_max_threads(loop, static_cast<unsigned>(threads));
+  // As many idle workers as workers: with fewer, libfuse starts and ends a thread per request
+  // when requests come one at a time (a stat loop), which halves their rate.
+  fuse_loop_cfg_set_idle_threads(loop, static_cast<unsigned>(threads));
+  // Returns when the kernel ends the connection: the container's mount namespace is gone.
+  fuse_session_loop_mt(se, loop);
+  fuse_loop_cfg_destroy(loop);
   fuse_session_destroy(se);
   return 0;
 }
@@ -158,8 +152,8 @@ int spawn_server(const RuntimeConfig& c, int init_pidfd, unique_fd channel, Fuse
   channel.reset();
   if (fd < 0) ::_exit(0);
   std::string problem;
-  // Workers for reads and syncs: one cold read or fsync must not stall every stat in the container.
-  if (serve(overlay_config(c), fd, 3, problem) < 0) {
+  // Several workers: one slow copy-up must not stall every stat in the container.
+  if (serve(overlay_config(c), fd, 4, problem) < 0) {
     std::fprintf(stderr, "sandbox: fuse-overlay: %s\n", problem.c_str());
     ::_exit(1);
   }

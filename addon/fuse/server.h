@@ -28,7 +28,7 @@ void reap_server(FuseServer& s);
 // Init side: pass the mounted /dev/fuse fd over the socket.
 int send_fd(int sock, int fd, Error& err);
 
-int serve(const OverlayConfig& cfg, int fuse_fd, int workers, std::string& problem);
+int serve(const OverlayConfig& cfg, int fuse_fd, int threads, std::string& problem);
 
 // Open libfuse3 (dlopen) and resolve what the server calls (fuse/fuse_lazy.cc): the monitor
 // doesn't link it, only its server child loads it, before serve. An error names the library.

@@ -6,7 +6,7 @@
 // link: add it to kApi's list below and a forwarder.
 //
 // Each is resolved at the exact version node the link used to bind (dlvsym): libfuse3 keeps
-// several versions of some functions (fuse_session_loop_mt), so the version node is named.
+// several fuse_session_loop_mt, and FUSE_USE_VERSION 312 means the 3.12 one.
 #include <dlfcn.h>
 
 #include <cstdio>
@@ -22,6 +22,10 @@ namespace {
   X(fuse_add_direntry_plus, "FUSE_3.0")                                           \
   X(fuse_buf_copy, "FUSE_3.0")                                                    \
   X(fuse_buf_size, "FUSE_3.0")                                                    \
+  X(fuse_loop_cfg_create, "FUSE_3.12")                                            \
+  X(fuse_loop_cfg_destroy, "FUSE_3.12")                                           \
+  X(fuse_loop_cfg_set_idle_threads, "FUSE_3.12")                                  \
+  X(fuse_loop_cfg_set_max_threads, "FUSE_3.12")                                   \
   X(fuse_reply_attr, "FUSE_3.0")                                                  \
   X(fuse_reply_buf, "FUSE_3.0")                                                   \
   X(fuse_reply_create, "FUSE_3.0")                                                \
@@ -39,10 +43,8 @@ namespace {
   X(fuse_req_userdata, "FUSE_3.0")                                                \
   X(fuse_session_custom_io, "FUSE_3.0")                                           \
   X(fuse_session_destroy, "FUSE_3.0")                                             \
-  X(fuse_session_exited, "FUSE_3.0")                                              \
+  X(fuse_session_loop_mt, "FUSE_3.12")                                            \
   X(fuse_session_new, "FUSE_3.0")                                                 \
-  X(fuse_session_process_buf, "FUSE_3.0")                                         \
-  X(fuse_session_receive_buf, "FUSE_3.0")                                         \
   X(fuse_set_log_func, "FUSE_3.7")
 
 struct Api {
@@ -86,6 +88,10 @@ size_t fuse_add_direntry_plus(fuse_req_t req, char* buf, size_t bufsize, const c
 }
 ssize_t fuse_buf_copy(fuse_bufvec* dst, fuse_bufvec* src, fuse_buf_copy_flags flags) { return api.fuse_buf_copy(dst, src, flags); }
 size_t fuse_buf_size(const fuse_bufvec* bufv) { return api.fuse_buf_size(bufv); }
+fuse_loop_config* fuse_loop_cfg_create() { return api.fuse_loop_cfg_create(); }
+void fuse_loop_cfg_destroy(fuse_loop_config* config) { api.fuse_loop_cfg_destroy(config); }
+void fuse_loop_cfg_set_idle_threads(fuse_loop_config* config, unsigned int value) { api.fuse_loop_cfg_set_idle_threads(config, value); }
+void fuse_loop_cfg_set_max_threads(fuse_loop_config* config, unsigned int value) { api.fuse_loop_cfg_set_max_threads(config, value); }
 int fuse_reply_attr(fuse_req_t req, const struct stat* attr, double attr_timeout) { return api.fuse_reply_attr(req, attr, attr_timeout); }
 int fuse_reply_buf(fuse_req_t req, const char* buf, size_t size) { return api.fuse_reply_buf(req, buf, size); }
 int fuse_reply_create(fuse_req_t req, const fuse_entry_param* e, const fuse_file_info* fi) { return api.fuse_reply_create(req, e, fi); }
@@ -103,10 +109,8 @@ const fuse_ctx* fuse_req_ctx(fuse_req_t req) { return api.fuse_req_ctx(req); }
 void* fuse_req_userdata(fuse_req_t req) { return api.fuse_req_userdata(req); }
 int fuse_session_custom_io(fuse_session* se, const fuse_custom_io* io, int fd) { return api.fuse_session_custom_io(se, io, fd); }
 void fuse_session_destroy(fuse_session* se) { api.fuse_session_destroy(se); }
-int fuse_session_exited(fuse_session* se) { return api.fuse_session_exited(se); }
+int fuse_session_loop_mt(fuse_session* se, fuse_loop_config* config) { return api.fuse_session_loop_mt(se, config); }
 fuse_session* fuse_session_new(fuse_args* args, const fuse_lowlevel_ops* op, size_t op_size, void* userdata) {
   return api.fuse_session_new(args, op, op_size, userdata);
 }
-void fuse_session_process_buf(fuse_session* se, const fuse_buf* buf) { api.fuse_session_process_buf(se, buf); }
-int fuse_session_receive_buf(fuse_session* se, fuse_buf* buf) { return api.fuse_session_receive_buf(se, buf); }
 void fuse_set_log_func(fuse_log_func_t func) { api.fuse_set_log_func(func); }

@@ -170,7 +170,7 @@ itNet('--link NAME:ALIAS on a user-defined network: the alias reaches the linked
   const d = await sandbox('run', '-d', '--name', web, '--network', net, 'lab/busybox', 'sh', '-c', 'mkdir /www && echo linked > /www/index.html && exec httpd -f -p 80 -h /www');
   t.is(d.code, 0, d.stderr);
   await until(async () => ((await sandbox('exec', web, 'wget', '-qO-', 'http://127.0.0.1/')).code === 0 ? true : undefined));
-  const r = await sandbox('run', '--rm', '--network', net, '--link', `${web}:db`, 'lab/busybox', 'sh', '-c', 'wget -qO- http://db/; grep -c "db" /etc/hosts');
+  const r = await sandbox('run', '--rm', '--network', net, '--link', `${web}:db`, 'lab/busybox', 'sh', '-c', 'wget -qO- http://db/; grep -cE "[[:space:]]db([[:space:]]|$)" /etc/hosts');
   t.is(r.code, 0, r.stderr);
   t.is(r.stdout, 'linked\n1\n');
   // A container that is not on the network can't be linked: refused naming the fix.

@@ -30,8 +30,11 @@ const name = () => `c${Math.random().toString(36).slice(2, 10)}`;
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Poll until `fn` is true (never a timed assertion: the test asserts after, on what it sees). */
-async function until(fn: () => Promise<boolean>, ms = 15_000): Promise<void> {
+// Generous: the whole suite runs files side by side on 2 CPUs (and on the FUSE overlay when
+// SANDBOX_STORAGE_DRIVER says so). Giving up says so, instead of going on with a step undone.
+async function until(fn: () => Promise<boolean>, ms = 60_000): Promise<void> {
   for (const end = Date.now() + ms; Date.now() < end; await sleep(100)) if (await fn()) return;
+  throw new Error(`not seen within ${ms / 1000} s`);
 }
 
 async function statusOf(ref: string): Promise<string> {

@@ -1,6 +1,5 @@
 #include "monitor/terminal.h"
 
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,25 +17,6 @@ void copy_window_size(int master) {
   winsize ws{};
   if (::ioctl(0, TIOCGWINSZ, &ws) < 0 && ::ioctl(1, TIOCGWINSZ, &ws) < 0) return;
   ::ioctl(master, TIOCSWINSZ, &ws);  // the kernel sends SIGWINCH to the foreground group
-}
-
-bool write_all(int fd, const char* buf, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, buf, n);
-    if (w > 0) {
-      buf += w;
-      n -= static_cast<size_t>(w);
-      continue;
-    }
-    if (w < 0 && errno == EINTR) continue;
-    if (w < 0 && errno == EAGAIN) {
-      pollfd p{fd, POLLOUT, 0};
-      ::poll(&p, 1, -1);
-      continue;
-    }
-    return false;
-  }
-  return true;
 }
 
 }  // namespace sandbox

@@ -3,6 +3,7 @@
 #pragma once
 #include "sandbox/error.h"
 #include "sandbox/unique_fd.h"
+#include "sandbox/write_all.h"
 
 namespace sandbox {
 
@@ -14,9 +15,5 @@ int receive_terminal(int sync_fd, unique_fd& master, Error& err);
 // Give the container's terminal the size of ours: our stdin's, else our stdout's (run -t
 // without -i has /dev/null as stdin). No terminal of ours: the pty keeps its size.
 void copy_window_size(int master);
-
-// Write all of buf to fd, waiting when fd is non-blocking and full (the caller's terminal may
-// be shared with a Node process that made it so). False when fd is gone.
-bool write_all(int fd, const char* buf, size_t n);
 
 }  // namespace sandbox

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "sandbox/lazy_lib.h"
+#include "sandbox/write_all.h"
 
 namespace sandbox::unpack {
 namespace {
@@ -37,19 +38,6 @@ int load_crypto(Error& err) {
 constexpr size_t kChunk = 1 << 20;
 constexpr int kPipeSize = 1 << 20;
 
-// False once the reader has closed its end (EPIPE): the caller stops passing data on.
-bool pass_on(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -94,7 +82,7 @@ void HashingInput::run() {
     if (n == 0) break;
     crypto.update(ctx.get(), buf.get(), static_cast<size_t>(n));
     size_ += static_cast<uint64_t>(n);
-    if (passing && !pass_on(out_w_.get(), buf.get(), static_cast<size_t>(n))) {
+    if (passing && !write_all(out_w_.get(), buf.get(), static_cast<size_t>(n))) {
       passing = false;
       out_w_.reset();
     }

@@ -10,6 +10,7 @@
 #include <cstring>
 
 #include "sandbox/unique_fd.h"
+#include "sandbox/write_all.h"
 #include "unpack/remove_tree.h"
 
 namespace sandbox::unpack {
@@ -33,19 +34,6 @@ std::string map_span(const IdMap& m) {
   for (const auto& r : m)
     s += (s.empty() ? "" : ", ") + std::to_string(r.container_id) + "-" + std::to_string(r.container_id + r.size - 1);
   return s;
-}
-
-bool write_all(int fd, const char* p, size_t n) {
-  while (n > 0) {
-    ssize_t w = ::write(fd, p, n);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    p += w;
-    n -= static_cast<size_t>(w);
-  }
-  return true;
 }
 
 bool pwrite_all(int fd, const char* p, size_t n, off_t off) {

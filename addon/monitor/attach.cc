@@ -36,8 +36,15 @@ int AttachPoint::open(const std::string& state_dir, Error& err) {
 void AttachPoint::accept_client() {
   int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
   if (fd < 0) return;
+  if (client) drop_client();
   client.reset(fd);
   input.clear();  // a previous client's half frame is not this one's
+}
+
+void AttachPoint::drop_client() {
+  client.reset();
+  if (client_input) input_dropped = true;
+  client_input = false;
 }
 
 void AttachPoint::send(const char* buf, size_t n, char stream) {
@@ -50,13 +57,13 @@ void AttachPoint::send(const char* buf, size_t n, char stream) {
   msg.msg_iovlen = stream ? 2 : 1;
   size_t total = n;
   if (stream) {
-    if (n > 0xffff) return client.reset();  // callers read at most 8 KiB at a time
+    if (n > 0xffff) return drop_client();  // callers read at most 8 KiB at a time
     head[1] = static_cast<char>(n >> 8);
     head[2] = static_cast<char>(n & 0xff);
     total += sizeof head;
   }
   ssize_t w = ::sendmsg(client.get(), &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-  if (w != static_cast<ssize_t>(total)) client.reset();
+  if (w != static_cast<ssize_t>(total)) drop_client();
 }
 
 void AttachPoint::wait_client(int timeout_ms) {
@@ -71,7 +78,7 @@ ssize_t AttachPoint::client_read() {
   ssize_t n = ::read(client.get(), buf, sizeof buf);
   if (n > 0) return input.append(buf, static_cast<size_t>(n)), n;
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return 0;
-  client.reset();
+  drop_client();
   return 0;
 }
 

@@ -3,7 +3,8 @@
 //
 // Client -> monitor, on attach.sock, is framed (docs/native-interface.md): one type byte, a
 // 16-bit big-endian payload length, the payload.
-//   'i' keys for the container's terminal     (payload: the bytes)
+//   'i' keys for the container's terminal     (payload: the bytes; an empty one first from a
+//       client that sends input: its hang-up then ends that input, as 'c' does)
 //   'w' the client's window size              (payload: rows, cols as 16-bit big-endian)
 //   's' a signal the client got (--sig-proxy)  (payload: one byte, the signal number)
 //   'c' the client's input ended (without -t)   (no payload; closes stdin only with StdinOnce)

@@ -175,7 +175,8 @@ void detach_from_caller(int result_fd) {
 
 // What an attach client sent: keys for the pty (or, -i without -t, the stdin pipe), its
 // window size, a signal it got (--sig-proxy), the end of its input. Returns true when that
-// end should close the container's stdin (StdinOnce), once `pending` is written.
+// end should close the container's stdin (StdinOnce), once `pending` is written. A client that
+// sent keys (an empty 'i' frame too) is one whose going away also ends that input (attach.h).
 bool handle_attach_input(AttachPoint& at, const InitProcess& init, OutputRelay& relay, std::string& pending) {
   const int pty = relay.pty ? relay.pty.get() : -1;
   const int keys_to = pty >= 0 ? pty : relay.in ? relay.in.get() : -1;
@@ -183,8 +184,9 @@ bool handle_attach_input(AttachPoint& at, const InitProcess& init, OutputRelay& 
   AttachFrame f;
   while (take_attach_frame(at.input, f)) {
     unsigned short rows = 0, cols = 0;
-    if (f.type == 'i' && keys_to >= 0) {
-      feed_pty(keys_to, pending, f.payload.data(), f.payload.size());
+    if (f.type == 'i') {
+      at.client_input = true;
+      if (keys_to >= 0 && !f.payload.empty()) feed_pty(keys_to, pending, f.payload.data(), f.payload.size());
     } else if (f.type == 'c') {
       close_in = relay.stdin_once && static_cast<bool>(relay.in);
     } else if (f.type == 'w' && pty >= 0 && frame_window_size(f.payload, rows, cols)) {
@@ -358,9 +360,16 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
 
     if (at && at->client && fds[10].revents && at->client_read() > 0 && handle_attach_input(*at, init, relay, pending))
       close_in = true;
+    if (at && at->listener && fds[9].revents) at->accept_client();
+    // The client feeding a StdinOnce container's stdin went away without ending its input
+    // (killed, its connection gone, replaced): its session is over, and so is the container's
+    // stdin, as its end of input would have made it (docker's attach). run -d -i keeps it open.
+    if (at && at->input_dropped) {
+      at->input_dropped = false;
+      if (relay.stdin_once && relay.in) close_in = true;
+    }
     // The container sees EOF on its stdin only after every key sent before it.
     if (close_in && pending.empty()) relay.in.reset(), close_in = false;
-    if (at && at->listener && fds[9].revents) at->accept_client();
 
     if (relay.health) relay.health->tick(fds[5], fds[6]);
     if (relay.network) relay.network->dispatch(fds, poll_failed);

@@ -39,6 +39,15 @@ export function signalFrame(signo: number): Buffer {
   return attachFrame(FRAME.signal, Buffer.from([signo]));
 }
 
+/**
+ * Sent first by a client that sends input (without -t): an empty input frame. The monitor then
+ * knows this session carries the container's stdin, so with StdinOnce the session's end closes
+ * it however the session ends (this CLI killed, its connection gone), as docker's does.
+ */
+export function inputStartFrame(): Buffer {
+  return attachFrame(FRAME.input, Buffer.alloc(0));
+}
+
 /** Our input has ended (without -t): with StdinOnce the monitor closes the container's stdin. */
 export function inputEndFrame(): Buffer {
   return attachFrame(FRAME.inputEnd, Buffer.alloc(0));
@@ -165,7 +174,10 @@ export async function attachSession(socket: Socket, o: AttachSessionOptions): Pr
     };
     const onEnd = () => send(inputEndFrame());
     if (withInput && o.tty) stdin.on('data', onInput);
-    if (withInput && !o.tty) stdin.on('data', onData).once('end', onEnd);
+    if (withInput && !o.tty) {
+      send(inputStartFrame());
+      stdin.on('data', onData).once('end', onEnd);
+    }
     await ended;
     if (withInput) {
       stdin.off('data', onInput).off('data', onData).off('end', onEnd);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { parseDetachKeys } from '../../../src/cli/commands/attach.js';
 import { DetachKeyMatcher } from '../../../src/cli/detach-keys.js';
-import { attachFrame, inputEndFrame, inputFrames, outputFrames, signalFrame, windowFrame } from '../../../src/cli/attach-session.js';
+import { attachFrame, inputEndFrame, inputFrames, inputStartFrame, outputFrames, signalFrame, windowFrame } from '../../../src/cli/attach-session.js';
 
 test('detach keys: docker\'s default ctrl-p,ctrl-q is 0x10 0x11', (t) => {
   t.deepEqual([...parseDetachKeys('ctrl-p,ctrl-q')], [0x10, 0x11]);
@@ -29,6 +29,7 @@ test('attach frames: a type byte, a 16-bit big-endian length, the payload', (t) 
   t.deepEqual([...windowFrame(40, 120)], [0x77, 0, 4, 0, 40, 0, 120]);
   t.deepEqual([...signalFrame(2)], [0x73, 0, 1, 2]);
   t.deepEqual([...inputEndFrame()], [0x63, 0, 0]);
+  t.deepEqual([...inputStartFrame()], [0x69, 0, 0]);
   t.deepEqual([...attachFrame(0x69, Buffer.from('ls'))], [0x69, 0, 2, 0x6c, 0x73]);
   const big = inputFrames(Buffer.alloc(70_000, 0x61));
   t.deepEqual(big.map((f) => f.length - 3), [65_535, 4_465]);

@@ -71,6 +71,13 @@ void CallerStream::release() {
   head_ = 0;
 }
 
+bool same_file(int a, int b) {
+  struct stat sa{}, sb{};
+  if (::fstat(a, &sa) < 0 || ::fstat(b, &sb) < 0) return false;
+  if (sa.st_dev != sb.st_dev || sa.st_ino != sb.st_ino) return false;
+  return !always_writable(a);
+}
+
 bool write_to_caller(int fd, const char* buf, size_t n, int signal_fd, const std::function<void()>& on_signals) {
   while (n > 0) {
     pollfd p[2] = {{fd, POLLOUT, 0}, {signal_fd, POLLIN, 0}};

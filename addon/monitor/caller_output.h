@@ -56,6 +56,14 @@ class CallerStream {
   size_t head_ = 0;
 };
 
+// The caller's fds a and b are one pipe, FIFO, terminal or socket (`2>&1 | ...`, one terminal
+// for both): then one CallerStream serves both, so the caller gets the two streams in the order
+// the monitor read them. Two queues are each written in turn and could put one stream's later
+// output before the other's earlier output (a reader that paused, then reads again; the final
+// flush). Regular files and devices are written as read (no queue): never merged, so `>f 2>f`
+// keeps its two offsets.
+bool same_file(int a, int b);
+
 // Write all of buf to the caller's fd, waiting while it has no room, but never deaf: while fd
 // has no room, `signal_fd` is watched and `on_signals` called when it is readable, so a ^C or a
 // TERM still reaches the container (--sig-proxy). Pieces of at most PIPE_BUF bytes after POLLOUT.

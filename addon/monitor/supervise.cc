@@ -124,6 +124,32 @@ bool drain_pty(unique_fd& fd, LogWriter* log, AttachPoint* attach, CallerStream*
   return false;
 }
 
+// The end, once the init has exited. It was pid 1 of its namespace: with it every writer of
+// the pipes is gone, so each of them holds its last output and then EOF (or nothing, if a write
+// end leaked somewhere: don't wait for it). Both pipes are read in turns, one read of each that
+// has data per turn, as the live loop reads them, so the log, attach and the caller get the two
+// streams interleaved, rather than all of what is left of stdout before any of stderr. (Output
+// that was in both pipes at the same moment has no order between the two left to keep: each
+// turn takes stdout's first, as the live loop does.) Everything goes to the caller before
+// we exit: here waiting for a slow reader is right (the container is gone), so a full queue is
+// flushed (serving our signals) before the next read.
+void drain_rest(OutputRelay& relay, CallerStream* out, CallerStream* err, CallerStream* pty_out, int signal_fd,
+                const std::function<void()>& on_signals) {
+  while (relay.out || relay.err || relay.pty) {
+    pollfd p[3] = {
+        {relay.out ? relay.out.get() : -1, POLLIN, 0},
+        {relay.err ? relay.err.get() : -1, POLLIN, 0},
+        {relay.pty ? relay.pty.get() : -1, POLLIN, 0},
+    };
+    const int ready = ::poll(p, 3, 0);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;  // nothing and no EOF: a leaked write end
+    if (p[0].revents && drain(relay.out, "stdout", relay.log, relay.attach, out, 1)) out->flush(signal_fd, on_signals);
+    if (p[1].revents && drain(relay.err, "stderr", relay.log, relay.attach, err, 1)) err->flush(signal_fd, on_signals);
+    if (p[2].revents && drain_pty(relay.pty, relay.log, relay.attach, pty_out)) pty_out->flush(signal_fd, on_signals);
+  }
+}
+
 // Keys for the pty (or, -i without -t, the container's stdin pipe): written as far as it takes
 // them; the rest waits in `pending` and no more input is read until the pty has taken it
 // (POLLOUT), so a command that doesn't read its input can never make the monitor block (and
@@ -276,7 +302,8 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
   const std::function<void()> on_signals = [&] { handle_signals(signal_fd, init, relay); };
   CallerStream to_out(1), to_err(2);
   CallerStream* const pipes_out = relay.tee ? &to_out : nullptr;
-  CallerStream* const pipes_err = relay.tee ? &to_err : nullptr;
+  // `2>&1 | ...`, one terminal: both streams through one queue, in the order they were read.
+  CallerStream* const pipes_err = relay.tee ? (same_file(1, 2) ? &to_out : &to_err) : nullptr;
   CallerStream* const pty_out = relay.pty && (!relay.log || relay.tee) ? &to_out : nullptr;
   set_nonblocking(relay.out.get());
   set_nonblocking(relay.err.get());
@@ -338,7 +365,7 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
       if (pipes_out) relay.out.reset();
       if (pty_out) relay.pty.reset();
     }
-    if (!to_err.open() && pipes_err) relay.err.reset();
+    if (pipes_err && !pipes_err->open()) relay.err.reset();
 
     // A pipe's worth (64 KiB) of each stream per turn.
     if (relay.out && fds[3].revents) drain(relay.out, "stdout", relay.log, relay.attach, pipes_out, 8);
@@ -380,18 +407,9 @@ int supervise(InitProcess& init, int signal_fd, int result_fd, OutputRelay& rela
   }
   if (relay.health) relay.health->stop();
 
-  // The init was pid 1 of its namespace: with it every writer of the pipes is gone, so what
-  // is left in them ends at EOF (or EAGAIN, if a write end leaked somewhere: don't wait).
-  // Everything goes to the caller before we exit: here waiting for a slow reader is right (the
-  // container is gone), so each queue is flushed whenever it is full, and at the end.
-  while (relay.out && drain(relay.out, "stdout", relay.log, relay.attach, pipes_out, SIZE_MAX))
-    to_out.flush(signal_fd, on_signals);
+  drain_rest(relay, pipes_out, pipes_err, pty_out, signal_fd, on_signals);
   to_out.flush(signal_fd, on_signals);
-  while (relay.err && drain(relay.err, "stderr", relay.log, relay.attach, pipes_err, SIZE_MAX))
-    to_err.flush(signal_fd, on_signals);
   to_err.flush(signal_fd, on_signals);
-  while (relay.pty && drain_pty(relay.pty, relay.log, relay.attach, pty_out)) to_out.flush(signal_fd, on_signals);
-  to_out.flush(signal_fd, on_signals);
 
   // A dead init's socket end is closed, so this read ends at EOF at once; it only matters if
   // the pidfd won the race in the last poll.

@@ -3,6 +3,7 @@
 // -t container's output is in `logs` whatever was attached, including after the caller of a
 // foreground `run -it` detached from it with the detach keys.
 import test from 'ava';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
 import { busyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
@@ -44,6 +45,14 @@ async function until(fn: () => Promise<boolean>, ms = 15_000): Promise<void> {
 
 const logsHave = (ref: string, text: string) => until(async () => (await sandbox('logs', ref)).stdout.includes(text));
 
+/** The container's monitor (its init's parent) and how many sockets it holds: an attach client's
+ *  connection is one more. */
+async function monitorSockets(ref: string): Promise<() => number> {
+  const pid = (await sandbox('inspect', '-f', '{{.State.Pid}}', ref)).stdout.trim();
+  const ppid = /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
+  return () => readdirSync(`/proc/${ppid}/fd`).filter((fd) => { try { return readlinkSync(`/proc/${ppid}/fd/${fd}`).startsWith('socket:'); } catch { return false; } }).length;
+}
+
 it('run -d -i: `echo hello | attach` reaches the command; its stdin stays open for the next client; attach ends with the container', async (t) => {
   const id = await runD('-i', 'lab/busybox', 'cat');
   t.is((await sandbox('inspect', '-f', stdinConfig, id)).stdout, 'true false false\n');
@@ -70,9 +79,13 @@ it('run -d without -i: stdin is empty at once, and an attach client\'s input goe
   t.is((await sandbox('wait', id)).stdout, '0\n');
   t.is((await sandbox('inspect', '-f', stdinConfig, id)).stdout, 'false false false\n');
   const sleeper = await runD('lab/busybox', 'sh', '-c', 'read x; echo got-$x; sleep 100');
+  const sockets = await monitorSockets(sleeper);
+  const before = sockets();
   const attaching = withInput('typed\n', 'attach', sleeper);
   // read gets EOF (its stdin is /dev/null): the command goes on without our input.
   await logsHave(sleeper, 'got-\n');
+  // The kill below must find the client attached (else attach refuses a stopped container, 125).
+  await until(async () => sockets() > before, 60_000);
   t.is((await sandbox('logs', sleeper)).stdout, 'got-\n');
   await sandbox('kill', sleeper);
   t.is((await attaching).code, 137);

@@ -1,16 +1,17 @@
 #!/usr/bin/env node
 // Second half of `npm run build:ts`: the CLI as one System.register file (tsconfig.bundle.json)
-// and V8's code cache for it, which src/boot/bundle.cts loads instead of ~60 ES modules (see
+// and V8's code caches for it, which src/boot/bundle.cts loads instead of ~60 ES modules (see
 // there). Run after `tsc -p tsconfig.json`: the loader trusts the bundle only when it is at least
-// as new as dist/src. The cache is made in a fresh node with no flags, as the CLI runs
+// as new as dist/src. The caches are made in a fresh node each with no flags, as the CLI runs
 // (V8 rejects a cache made under other flags).
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bundleFile = join(root, 'dist/bundle/sandbox.js');
 
 const run = (args) => {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
@@ -28,10 +29,43 @@ for (const name of Object.keys(dependencies)) {
   const source = readFileSync(require.resolve(name), 'utf8');
   if (/\brequire\s*\(/.test(source)) continue;
   appendFileSync(
-    join(root, 'dist/bundle/sandbox.js'),
+    bundleFile,
     `System.register(${JSON.stringify(name)}, [], function (exports_1) {\n  return { setters: [], execute: function () {\n` +
       `    var module = { exports: {} };\n    (function (module, exports) {\n${source}\n    }).call(module.exports, module, module.exports);\n` +
       `    exports_1("default", module.exports);\n  } };\n});\n`,
   );
 }
-run(['-e', "require('./dist/src/boot/bundle.cjs').writeCodeCache()"]);
+
+// ASCII only: a single µ or … makes V8 hold the whole source as a two-byte string, and the
+// loader decode it as UTF-8 (~1 ms more per run than reading it as latin1). Comments are gone
+// (removeComments), so what is left is in strings, regular expressions and identifiers, where
+// \uXXXX means the same character (UTF-16 units, as JavaScript counts them). Not in a template
+// literal's raw text (String.raw would see the escape): the build stops there instead.
+{
+  const source = readFileSync(bundleFile, 'utf8');
+  const escaped = source.replace(/[^\0-\x7f]/g, (c, at) => {
+    const line = source.slice(source.lastIndexOf('\n', at) + 1, source.indexOf('\n', at));
+    if (line.includes('`')) throw new Error(`build-bundle: non-ASCII ${JSON.stringify(c)} on a line with a template literal, escape it in the source: ${line.trim()}`);
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+  if (escaped !== source) writeFileSync(bundleFile, escaped);
+}
+
+// The caches (src/boot/bundle.cts writeCodeCache): the whole, cli/main alone, and each command's
+// own, two at a time (a fresh node each: a cache holds whatever its process compiled).
+const { commandTable } = await import(pathToFileURL(join(root, 'dist/src/cli/command-table.js')).href);
+rmSync(join(root, 'dist/bundle/commands'), { recursive: true, force: true });
+// Targets: null for the whole, '' for cli/main alone, else a command's name.
+const targets = [null, '', ...commandTable.map((c) => c.name)];
+const writeCache = (target) =>
+  new Promise((resolve, reject) => {
+    const arg = target === null ? '' : JSON.stringify(target);
+    const child = spawn(process.execPath, ['-e', `require('./dist/src/boot/bundle.cjs').writeCodeCache(${arg})`], { cwd: root, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`build-bundle: the code cache for ${arg || 'the whole bundle'} failed (exit ${code})`))));
+  });
+let next = 0;
+const worker = async () => {
+  while (next < targets.length) await writeCache(targets[next++]);
+};
+await Promise.all([worker(), worker()]);

@@ -51,6 +51,9 @@ const here = pathToFileURL(__filename);
 const srcRoot = new URL('../', here);
 const bundleFile = new URL('../../bundle/sandbox.js', here);
 const cacheFile = new URL('../../bundle/sandbox.cache', here);
+/** Caches of a part of the bundle's module bodies: per command, and for no command. */
+const commandCacheDir = new URL('../../bundle/commands/', here);
+const mainCacheFile = new URL('../../bundle/main.cache', here);
 /** A file every `tsc -p tsconfig.json` rewrites: the ES build's age. */
 const esBuildFile = new URL('../cli/main.js', here);
 
@@ -80,7 +83,9 @@ class BundleLoader {
     (globalThis as { System?: unknown }).System = {
       register: (id: string, deps: string[], declare: Declare) => void this.declared.set(id, { deps, declare }),
     };
-    this.script = new Script(readFileSync(bundleFile, 'utf8'), { filename: bundleFile.pathname, ...(cachedData ? { cachedData } : {}) });
+    // 'latin1': the build writes the bundle in ASCII (scripts/build-bundle.mjs), which V8 then
+    // holds as a one-byte string; utf8 decoding would cost ~1 ms more for the same text.
+    this.script = new Script(readFileSync(bundleFile, 'latin1'), { filename: bundleFile.pathname, ...(cachedData ? { cachedData } : {}) });
     try {
       this.script.runInThisContext();
     } finally {
@@ -177,8 +182,7 @@ interface UserCache {
 }
 
 /** This command's own cache for this bundle and node; `data` when there is one we can trust. */
-function userCache(argv: string[], bundle: Stats): UserCache | undefined {
-  const command = commandName(argv);
+function userCache(command: string | undefined, bundle: Stats): UserCache | undefined {
   const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? `${process.env.HOME}/.cache` : '');
   if (command === undefined || !base.startsWith('/')) return undefined;
   const dir = `${base}/sandbox/v8`;
@@ -215,6 +219,30 @@ function saveUserCache(script: Script, cache: UserCache): void {
   }
 }
 
+/** The file's content when it is at least as new as the bundle (V8 checks only the length). */
+function readIfCurrent(url: URL, bundle: Stats): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(url, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    return fstatSync(fd).mtimeMs >= bundle.mtimeMs ? readFileSync(fd) : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The build's cache that fits this run: the command's (cli/main and the module bodies of the
+ *  command's static imports), main.cache without a command (--version, --help), else the whole
+ *  (an unknown name, a build without them). Deserializing costs ~3.5 us per KB of cache, so a
+ *  command should not pay for the others' modules, nor its later user cache carry them. */
+function builtCache(command: string | undefined, bundle: Stats): Buffer | undefined {
+  const own = readIfCurrent(command === undefined ? mainCacheFile : new URL(`${command}.cache`, commandCacheDir), bundle);
+  return own ?? readIfCurrent(cacheFile, bundle);
+}
+
 /** The CLI's main module: from the bundle when it is current, else from dist/src. */
 export async function loadCli(argv: string[] = process.argv.slice(2)): Promise<{ main: (argv: string[]) => Promise<number> }> {
   const bundle = stat(bundleFile);
@@ -222,9 +250,9 @@ export async function loadCli(argv: string[] = process.argv.slice(2)): Promise<{
   if (bundle === undefined || (esBuild !== undefined && esBuild.mtimeMs > bundle.mtimeMs) || process.env.SANDBOX_NO_BUNDLE === '1') {
     return (await import('../cli/main.js')) as { main: (argv: string[]) => Promise<number> };
   }
-  const user = userCache(argv, bundle);
-  const built = stat(cacheFile);
-  const loader = new BundleLoader(user?.data ?? (built !== undefined && built.mtimeMs >= bundle.mtimeMs ? readFileSync(cacheFile) : undefined));
+  const command = commandName(argv);
+  const user = userCache(command, bundle);
+  const loader = new BundleLoader(user?.data ?? builtCache(command, bundle));
   if (user && (user.data === undefined || loader.script.cachedDataRejected === true)) {
     process.once('exit', (code) => {
       if (code === 0) saveUserCache(loader.script, user);
@@ -234,17 +262,28 @@ export async function loadCli(argv: string[] = process.argv.slice(2)): Promise<{
 }
 
 /**
- * Build step (scripts/build-bundle.mjs runs this in a fresh node): link and execute every
- * module of the bundle (module bodies only declare things), then save V8's code for the
- * functions compiled so far. Written beside the bundle, through a rename so that a concurrent
- * CLI never reads half a cache.
+ * Build step (scripts/build-bundle.mjs runs this in a fresh node per cache): link and execute
+ * modules of the bundle (module bodies only declare things), then save V8's code for the
+ * functions compiled so far. `target` undefined: every module, sandbox.cache; '': cli/main and
+ * its imports, main.cache; a command's name: those and the command's module and its imports,
+ * commands/<name>.cache. Written beside the bundle, through a rename so that a concurrent CLI
+ * never reads half a cache.
  */
-export async function writeCodeCache(): Promise<number> {
+export async function writeCodeCache(target?: string): Promise<number> {
   const loader = new BundleLoader(undefined);
-  for (const id of loader.ids()) if (!id.startsWith('boot/')) await loader.load(id);
+  if (target === undefined) {
+    for (const id of loader.ids()) if (!id.startsWith('boot/')) await loader.load(id);
+  } else {
+    // A command of the table whose module has not landed yet has nothing to cache.
+    if (target !== '' && !loader.ids().includes(`cli/commands/${target}`)) return 0;
+    await loader.load('cli/main');
+    if (target !== '') await loader.load(`cli/commands/${target}`);
+  }
   const data = loader.script.createCachedData();
-  const tmp = new URL(`sandbox.cache.${process.pid}`, bundleFile);
+  const file = target === undefined ? cacheFile : target === '' ? mainCacheFile : new URL(`${target}.cache`, commandCacheDir);
+  mkdirSync(new URL('.', file), { recursive: true });
+  const tmp = new URL(`${file.pathname.slice(file.pathname.lastIndexOf('/') + 1)}.${process.pid}`, file);
   writeFileSync(tmp, data, { mode: 0o644 });
-  renameSync(tmp, cacheFile);
+  renameSync(tmp, file);
   return data.length;
 }

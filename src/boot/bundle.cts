@@ -73,6 +73,31 @@ function resolveId(specifier: string, parent: string): string {
   return parts.join('/');
 }
 
+/** A CommonJS module's exports as a namespace: a prototype link, not a copy (copying would run
+ *  getters such as fs.promises), plus `default` as ESM gives. */
+function namespaceOf(mod: object): Namespace {
+  return Object.create(mod, { default: { value: mod, enumerable: true } }) as Namespace;
+}
+
+/**
+ * A node: builtin's namespace that requires the builtin on first use. Our modules import
+ * crypto, child_process, net, fs/promises... at the top, but most commands call few of them,
+ * and loading a builtin that Node's startup has not (its internal modules, ~0.5-2 ms each:
+ * crypto, child_process) is the largest part of a command's load. The bundle's code reads an
+ * import through the namespace when it runs (`node_crypto_1.randomBytes(...)`), so that is when
+ * the builtin loads; a use in a module body loads it with the body, as before.
+ */
+function lazyBuiltin(id: string): Namespace {
+  let ns: Namespace | undefined;
+  const load = (): Namespace => (ns ??= namespaceOf(require(id) as object));
+  return new Proxy(Object.create(null) as Namespace, {
+    get: (_target, key) => load()[key as string],
+    has: (_target, key) => key in load(),
+    ownKeys: () => ['default', ...Reflect.ownKeys(Object.getPrototypeOf(load()) as object)],
+    getOwnPropertyDescriptor: (_target, key) => (key in load() ? { value: load()[key as string], writable: false, enumerable: true, configurable: true } : undefined),
+  });
+}
+
 class BundleLoader {
   private readonly declared = new Map<string, { deps: string[]; declare: Declare }>();
   private readonly records = new Map<string, ModuleRecord>();
@@ -105,9 +130,7 @@ class BundleLoader {
 
   /** node: builtins and packages (CommonJS here): their exports, plus `default` as ESM gives. */
   private external(id: string): ModuleRecord {
-    const mod = require(id) as object;
-    // A prototype link, not a copy: copying would run getters such as fs.promises.
-    const ns = Object.create(mod, { default: { value: mod, enumerable: true } }) as Namespace;
+    const ns = id.startsWith('node:') ? lazyBuiltin(id) : namespaceOf(require(id) as object);
     return { ns, importers: [], deps: [], execute: undefined, state: 2 };
   }
 

@@ -5,18 +5,32 @@
 // as new as dist/src. The caches are made in a fresh node each with no flags, as the CLI runs
 // (V8 rejects a cache made under other flags).
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** A relative specifier resolved against the importing module's id, as src/boot/bundle.cts does. */
+const resolveId = (specifier, parent) => {
+  if (!specifier.startsWith('.')) return specifier;
+  const parts = parent.split('/');
+  parts.pop();
+  for (const p of specifier.replace(/\.js$/, '').split('/')) {
+    if (p === '..') parts.pop();
+    else if (p !== '.') parts.push(p);
+  }
+  return parts.join('/');
+};
 const bundleFile = join(root, 'dist/bundle/sandbox.js');
 
 const run = (args) => {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 };
+// The parts and caches of an earlier build go first: none may outlive the bundle they were cut from.
+for (const old of ['commands', 'main.js', 'main.cache']) rmSync(join(root, 'dist/bundle', old), { recursive: true, force: true });
 run([createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconfig.bundle.json']);
 
 // Runtime dependencies that are one self-contained CommonJS file (minimist) go into the bundle
@@ -24,6 +38,7 @@ run([createRequire(import.meta.url).resolve('typescript/bin/tsc'), '-p', 'tsconf
 // node_modules and compile them on every run (~1.5 ms). One that requires anything else stays
 // a plain require() at run time.
 const require = createRequire(import.meta.url);
+const ts = require('typescript');
 const { dependencies = {} } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 for (const name of Object.keys(dependencies)) {
   const source = readFileSync(require.resolve(name), 'utf8');
@@ -41,7 +56,6 @@ for (const name of Object.keys(dependencies)) {
 // line that starts inside a literal (a template or a string continued over lines) is kept whole:
 // the literal's tokens come from TypeScript's own parse of the bundle.
 {
-  const ts = require('typescript');
   const source = readFileSync(bundleFile, 'utf8');
   const file = ts.createSourceFile(bundleFile, source, ts.ScriptTarget.Latest, false, ts.ScriptKind.JS);
   const literals = new Set([
@@ -92,10 +106,57 @@ for (const name of Object.keys(dependencies)) {
   if (escaped !== source) writeFileSync(bundleFile, escaped);
 }
 
-// The caches (src/boot/bundle.cts writeCodeCache): the whole, cli/main alone, and each command's
-// own, two at a time (a fresh node each: a cache holds whatever its process compiled).
+// Parts of the bundle (src/boot/bundle.cts loadCli): for each command, cli/main and the modules
+// the command's module imports, statically or by an import() of a literal name, in the bundle's
+// order; main.js, cli/main's alone, for a run without a command. A command whose modules import
+// a computed name (container, image: their subcommands) has no part: it loads the whole bundle.
 const { commandTable } = await import(pathToFileURL(join(root, 'dist/src/cli/command-table.js')).href);
-rmSync(join(root, 'dist/bundle/commands'), { recursive: true, force: true });
+{
+  const source = readFileSync(bundleFile, 'latin1');
+  const file = ts.createSourceFile(bundleFile, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  const modules = new Map(); // id -> { text, imports: ids, computed: an import() of a computed name }
+  for (const st of file.statements) {
+    const call = ts.isExpressionStatement(st) && ts.isCallExpression(st.expression) ? st.expression : undefined;
+    const [name, deps, body] = call?.arguments ?? [];
+    if (call?.expression.getText() !== 'System.register' || !ts.isStringLiteral(name) || !ts.isArrayLiteralExpression(deps) || body === undefined) {
+      throw new Error(`build-bundle: not a System.register() at the bundle's top level: ${st.getText().slice(0, 80)}`);
+    }
+    const id = name.text;
+    const imports = deps.elements.map((d) => resolveId(d.text, id));
+    let computed = false;
+    const visit = (node) => {
+      // context_N.import(x): the System form of import(x)
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && node.expression.name.text === 'import' && /^context_\d+$/.test(node.expression.expression.getText())) {
+        const [arg] = node.arguments;
+        if (arg !== undefined && ts.isStringLiteral(arg)) imports.push(resolveId(arg.text, id));
+        else if (id !== 'cli/main') computed = true; // cli/main's is the command itself
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(body);
+    modules.set(id, { text: source.slice(st.getStart(), st.end), imports, computed });
+  }
+  const writePart = (roots, path) => {
+    const closure = new Set();
+    const todo = [...roots];
+    while (todo.length > 0) {
+      const id = todo.pop();
+      const mod = modules.get(id);
+      if (mod === undefined || closure.has(id)) continue;
+      if (mod.computed) return;
+      closure.add(id);
+      todo.push(...mod.imports);
+    }
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, [...modules].filter(([id]) => closure.has(id)).map(([, m]) => `${m.text}\n`).join(''));
+  };
+  writePart(['cli/main'], join(root, 'dist/bundle/main.js'));
+  for (const { name } of commandTable) if (modules.has(`cli/commands/${name}`)) writePart(['cli/main', `cli/commands/${name}`], join(root, `dist/bundle/commands/${name}.js`));
+}
+
+// The caches (src/boot/bundle.cts writeCodeCache): the whole, main.js, and each command's part
+// (or the whole, for a command without one), two at a time (a fresh node each: a cache holds
+// whatever its process compiled).
 // Targets: null for the whole, '' for cli/main alone, else a command's name.
 const targets = [null, '', ...commandTable.map((c) => c.name)];
 const writeCache = (target) =>

@@ -51,8 +51,10 @@ const here = pathToFileURL(__filename);
 const srcRoot = new URL('../', here);
 const bundleFile = new URL('../../bundle/sandbox.js', here);
 const cacheFile = new URL('../../bundle/sandbox.cache', here);
-/** Caches of a part of the bundle's module bodies: per command, and for no command. */
-const commandCacheDir = new URL('../../bundle/commands/', here);
+/** Parts of the bundle and their caches: per command (commands/<name>.js, .cache), and for
+ *  no command (main.js, main.cache). */
+const commandDir = new URL('../../bundle/commands/', here);
+const mainPartFile = new URL('../../bundle/main.js', here);
 const mainCacheFile = new URL('../../bundle/main.cache', here);
 /** A file every `tsc -p tsconfig.json` rewrites: the ES build's age. */
 const esBuildFile = new URL('../cli/main.js', here);
@@ -103,19 +105,43 @@ class BundleLoader {
   private readonly records = new Map<string, ModuleRecord>();
   readonly script: Script;
 
-  constructor(cachedData: Buffer | undefined) {
+  /** `file`: the bundle, or a part of it (a command's modules); `whole`, for a part: the bundle,
+   *  read only if a module the part lacks is asked for (a command other than the part's). */
+  constructor(
+    file: URL,
+    cachedData: Buffer | undefined,
+    private whole?: URL,
+  ) {
+    this.script = this.declareFrom(file, cachedData);
+  }
+
+  /** Runs a bundle file, whose System.register calls declare its modules (the first
+   *  declaration of a module wins: the whole bundle after a part adds only what it lacked). */
+  private declareFrom(file: URL, cachedData: Buffer | undefined): Script {
     const previous = (globalThis as { System?: unknown }).System;
     (globalThis as { System?: unknown }).System = {
-      register: (id: string, deps: string[], declare: Declare) => void this.declared.set(id, { deps, declare }),
+      register: (id: string, deps: string[], declare: Declare) => void (this.declared.has(id) || this.declared.set(id, { deps, declare })),
     };
-    // 'latin1': the build writes the bundle in ASCII (scripts/build-bundle.mjs), which V8 then
-    // holds as a one-byte string; utf8 decoding would cost ~1 ms more for the same text.
-    this.script = new Script(readFileSync(bundleFile, 'latin1'), { filename: bundleFile.pathname, ...(cachedData ? { cachedData } : {}) });
     try {
-      this.script.runInThisContext();
+      // 'latin1': the build writes the bundle in ASCII (scripts/build-bundle.mjs), which V8
+      // then holds as a one-byte string; utf8 decoding would cost ~1 ms more for the same text.
+      const script = new Script(readFileSync(file, 'latin1'), { filename: file.pathname, ...(cachedData ? { cachedData } : {}) });
+      script.runInThisContext();
+      return script;
     } finally {
       (globalThis as { System?: unknown }).System = previous;
     }
+  }
+
+  /** A module of ours, from the whole bundle when the part lacks it. */
+  private declaration(id: string): { deps: string[]; declare: Declare } | undefined {
+    const decl = this.declared.get(id);
+    if (decl !== undefined || this.whole === undefined || id.startsWith('node:')) return decl;
+    const whole = this.whole;
+    this.whole = undefined;
+    const st = stat(whole);
+    this.declareFrom(whole, st === undefined ? undefined : readIfCurrent(cacheFile, st));
+    return this.declared.get(id);
   }
 
   ids(): string[] {
@@ -139,7 +165,7 @@ class BundleLoader {
   private link(id: string): ModuleRecord {
     const known = this.records.get(id);
     if (known) return known;
-    const decl = this.declared.get(id);
+    const decl = this.declaration(id);
     if (!decl) {
       const ext = this.external(id);
       this.records.set(id, ext);
@@ -171,7 +197,7 @@ class BundleLoader {
   /** import(): a relative specifier must name a module of the bundle (ESM's error otherwise). */
   private importDynamic(specifier: string, parent: string): Promise<Namespace> {
     const id = resolveId(specifier, parent);
-    if (specifier.startsWith('.') && !this.declared.has(id)) {
+    if (specifier.startsWith('.') && !this.declaration(id)) {
       const err = Object.assign(new Error(`Cannot find module '${new URL(`${id}.js`, srcRoot).pathname}' imported from ${new URL(`${parent}.js`, srcRoot).pathname}`), { code: 'ERR_MODULE_NOT_FOUND' });
       return Promise.reject(err);
     }
@@ -257,25 +283,39 @@ function readIfCurrent(url: URL, bundle: Stats): Buffer | undefined {
   }
 }
 
-/** The build's cache that fits this run: the command's (cli/main and the module bodies of the
- *  command's static imports), main.cache without a command (--version, --help), else the whole
- *  (an unknown name, a build without them). Deserializing costs ~3.5 us per KB of cache, so a
- *  command should not pay for the others' modules, nor its later user cache carry them. */
-function builtCache(command: string | undefined, bundle: Stats): Buffer | undefined {
-  const own = readIfCurrent(command === undefined ? mainCacheFile : new URL(`${command}.cache`, commandCacheDir), bundle);
-  return own ?? readIfCurrent(cacheFile, bundle);
+/** The file of a command's part of the bundle (main.js without a command: --version, --help). */
+function partFile(command: string | undefined): URL {
+  return command === undefined ? mainPartFile : new URL(`${command}.js`, commandDir);
 }
 
-/** The CLI's main module: from the bundle when it is current, else from dist/src. */
+/** The build's cache of the script `file` (made with the part's modules executed). */
+function builtCache(command: string | undefined, file: URL, st: Stats): Buffer | undefined {
+  const own = readIfCurrent(command === undefined ? mainCacheFile : new URL(`${command}.cache`, commandDir), st);
+  return own ?? (file === bundleFile ? readIfCurrent(cacheFile, st) : undefined);
+}
+
+/**
+ * The CLI's main module: from the command's part of the bundle, else the whole bundle, when it
+ * is current, else from dist/src. A part holds cli/main and the modules the command imports
+ * (statically or by a literal import()), so a run reads, deserializes and declares only those:
+ * `run` ~2/3 of the bundle, `ps` 1/3, `--version` 1/10. Its caches (the build's, the user's)
+ * hold only its modules' code, and deserializing costs ~3.5 us per KB.
+ */
 export async function loadCli(argv: string[] = process.argv.slice(2)): Promise<{ main: (argv: string[]) => Promise<number> }> {
-  const bundle = stat(bundleFile);
   const esBuild = stat(esBuildFile);
-  if (bundle === undefined || (esBuild !== undefined && esBuild.mtimeMs > bundle.mtimeMs) || process.env.SANDBOX_NO_BUNDLE === '1') {
+  const current = (st: Stats | undefined): st is Stats => st !== undefined && (esBuild === undefined || esBuild.mtimeMs <= st.mtimeMs);
+  const command = commandName(argv);
+  let file = partFile(command);
+  let st = stat(file);
+  if (!current(st)) {
+    file = bundleFile;
+    st = stat(file);
+  }
+  if (!current(st) || process.env.SANDBOX_NO_BUNDLE === '1') {
     return (await import('../cli/main.js')) as { main: (argv: string[]) => Promise<number> };
   }
-  const command = commandName(argv);
-  const user = userCache(command, bundle);
-  const loader = new BundleLoader(user?.data ?? builtCache(command, bundle));
+  const user = userCache(command, st);
+  const loader = new BundleLoader(file, user?.data ?? builtCache(command, file, st), file === bundleFile ? undefined : bundleFile);
   if (user && (user.data === undefined || loader.script.cachedDataRejected === true)) {
     process.once('exit', (code) => {
       if (code === 0) saveUserCache(loader.script, user);
@@ -287,13 +327,16 @@ export async function loadCli(argv: string[] = process.argv.slice(2)): Promise<{
 /**
  * Build step (scripts/build-bundle.mjs runs this in a fresh node per cache): link and execute
  * modules of the bundle (module bodies only declare things), then save V8's code for the
- * functions compiled so far. `target` undefined: every module, sandbox.cache; '': cli/main and
- * its imports, main.cache; a command's name: those and the command's module and its imports,
- * commands/<name>.cache. Written beside the bundle, through a rename so that a concurrent CLI
- * never reads half a cache.
+ * functions compiled so far. `target` undefined: every module of the bundle, sandbox.cache; '':
+ * cli/main and its imports in main.js, main.cache; a command's name: those and the command's
+ * module and its imports in commands/<name>.js (the whole bundle for a command without a part),
+ * commands/<name>.cache. Written through a rename so that a concurrent CLI never reads half a
+ * cache.
  */
 export async function writeCodeCache(target?: string): Promise<number> {
-  const loader = new BundleLoader(undefined);
+  const part = target === undefined ? undefined : partFile(target === '' ? undefined : target);
+  const file = part !== undefined && stat(part) !== undefined ? part : bundleFile;
+  const loader = new BundleLoader(file, undefined, file === bundleFile ? undefined : bundleFile);
   if (target === undefined) {
     for (const id of loader.ids()) if (!id.startsWith('boot/')) await loader.load(id);
   } else {
@@ -303,10 +346,10 @@ export async function writeCodeCache(target?: string): Promise<number> {
     if (target !== '') await loader.load(`cli/commands/${target}`);
   }
   const data = loader.script.createCachedData();
-  const file = target === undefined ? cacheFile : target === '' ? mainCacheFile : new URL(`${target}.cache`, commandCacheDir);
-  mkdirSync(new URL('.', file), { recursive: true });
-  const tmp = new URL(`${file.pathname.slice(file.pathname.lastIndexOf('/') + 1)}.${process.pid}`, file);
+  const out = target === undefined ? cacheFile : target === '' ? mainCacheFile : new URL(`${target}.cache`, commandDir);
+  mkdirSync(new URL('.', out), { recursive: true });
+  const tmp = new URL(`${out.pathname.slice(out.pathname.lastIndexOf('/') + 1)}.${process.pid}`, out);
   writeFileSync(tmp, data, { mode: 0o644 });
-  renameSync(tmp, file);
+  renameSync(tmp, out);
   return data.length;
 }

@@ -87,11 +87,20 @@ function namespaceOf(mod: object): Namespace {
  * and loading a builtin that Node's startup has not (its internal modules, ~0.5-2 ms each:
  * crypto, child_process) is the largest part of a command's load. The bundle's code reads an
  * import through the namespace when it runs (`node_crypto_1.randomBytes(...)`), so that is when
- * the builtin loads; a use in a module body loads it with the body, as before.
+ * the builtin loads; a use in a module body loads it with the body, as before. Once loaded, the
+ * importers' bindings are set to the real namespace (as for a live binding), so only the first
+ * use goes through the proxy.
  */
-function lazyBuiltin(id: string): Namespace {
+function lazyBuiltin(id: string, rec: ModuleRecord): Namespace {
   let ns: Namespace | undefined;
-  const load = (): Namespace => (ns ??= namespaceOf(require(id) as object));
+  const load = (): Namespace => {
+    if (ns === undefined) {
+      ns = namespaceOf(require(id) as object);
+      rec.ns = ns;
+      for (const set of rec.importers) set(ns);
+    }
+    return ns;
+  };
   return new Proxy(Object.create(null) as Namespace, {
     get: (_target, key) => load()[key as string],
     has: (_target, key) => key in load(),
@@ -156,8 +165,9 @@ class BundleLoader {
 
   /** node: builtins and packages (CommonJS here): their exports, plus `default` as ESM gives. */
   private external(id: string): ModuleRecord {
-    const ns = id.startsWith('node:') ? lazyBuiltin(id) : namespaceOf(require(id) as object);
-    return { ns, importers: [], deps: [], execute: undefined, state: 2 };
+    const rec: ModuleRecord = { ns: {}, importers: [], deps: [], execute: undefined, state: 2 };
+    rec.ns = id.startsWith('node:') ? lazyBuiltin(id, rec) : namespaceOf(require(id) as object);
+    return rec;
   }
 
   /** A module of the bundle, else a node: builtin or a package (the bundle names its own

@@ -214,12 +214,28 @@ class BundleLoader {
     return this.load(id);
   }
 
-  private async run(rec: ModuleRecord): Promise<void> {
-    if (rec.state !== 0) return;
+  /** Executes a module's dependencies, then the module, as ESM does: synchronously, until a
+   *  module body is asynchronous (top-level await), from which point on the rest waits for it.
+   *  (An await per module and import cost ~1-4 ms on `run`'s ~100 modules.) */
+  private run(rec: ModuleRecord): Promise<void> | undefined {
+    if (rec.state !== 0) return undefined;
     rec.state = 1;
-    for (const d of rec.deps) await this.run(d);
-    if (rec.execute) await rec.execute();
+    return this.runFrom(rec, 0);
+  }
+
+  private runFrom(rec: ModuleRecord, dep: number): Promise<void> | undefined {
+    for (let i = dep; i < rec.deps.length; i++) {
+      const pending = this.run(rec.deps[i]!);
+      if (pending !== undefined) return pending.then(() => this.runFrom(rec, i + 1));
+    }
+    const result = rec.execute?.();
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+      return Promise.resolve(result).then(() => {
+        rec.state = 2;
+      });
+    }
     rec.state = 2;
+    return undefined;
   }
 }
 

@@ -8,13 +8,17 @@
 // file in dist/src, so relative paths such as the addon's still resolve). Stack traces point
 // into dist/bundle/sandbox.js; SANDBOX_NO_BUNDLE=1 loads dist/src as before (for debugging).
 //
+// A command reads only its part of the bundle when the build made one (dist/bundle/commands/
+// <name>.js: cli/main and the modules the command imports; main.js without a command), with
+// that part's code cache; a module the part lacks brings in the whole bundle (see loadCli).
+//
 // The bundle is used only when it is at least as new as the ES build in dist/src (a plain
 // `tsc -p tsconfig.json` re-emits every file, so a bundle older than it may hold stale code);
 // otherwise, or when it is missing, the CLI loads from dist/src as before. The code cache is
 // used only when it is at least as new as the bundle (V8 checks the source's length, not its
 // text); a cache V8 rejects (another node version) costs only the compile it would have saved.
 //
-// The build's cache holds the module bodies; the functions a command calls are compiled when it
+// The build's caches hold the module bodies; the functions a command calls are compiled when it
 // runs (~5-10 ms for `run`). So the first successful run of each command also leaves a cache of
 // its own in ~/.cache/sandbox/v8 (XDG_CACHE_HOME), named by command, node version and bundle,
 // which later runs of that command load instead: written once, 0600, trusted only when the open

@@ -171,6 +171,11 @@ class BundleLoader {
     return [...this.declared.keys()];
   }
 
+  /** Whether module `id` has been executed. */
+  executed(id: string): boolean {
+    return this.records.get(id)?.state === 2;
+  }
+
   async load(id: string): Promise<Namespace> {
     const rec = this.link(id);
     await this.run(rec);
@@ -365,8 +370,10 @@ export async function loadCli(argv: string[] = process.argv.slice(2)): Promise<{
   const user = userCache(command, st);
   const loader = new BundleLoader(file, user?.data ?? builtCache(command, file, st), file === bundleFile ? undefined : bundleFile);
   if (user && (user.data === undefined || loader.script.cachedDataRejected === true)) {
+    // Only after the command itself ran: a cache left by `run --help` (which never loads the
+    // command's module) would hold none of its code, and it is written only once.
     process.once('exit', (code) => {
-      if (code === 0) saveUserCache(loader.script, user);
+      if (code === 0 && loader.executed(`cli/commands/${command!}`)) saveUserCache(loader.script, user);
     });
   }
   return (await loader.load('cli/main')) as { main: (argv: string[]) => Promise<number> };

@@ -118,7 +118,7 @@ function lazyBuiltin(id: string, rec: ModuleRecord): Namespace {
   return new Proxy(Object.create(null) as Namespace, {
     get: (_target, key) => load()[key as string],
     has: (_target, key) => key in load(),
-    ownKeys: () => ['default', ...Reflect.ownKeys(Object.getPrototypeOf(load()) as object)],
+    ownKeys: () => [...new Set(['default', ...Reflect.ownKeys(Object.getPrototypeOf(load()) as object)])],
     getOwnPropertyDescriptor: (_target, key) => (key in load() ? { value: load()[key as string], writable: false, enumerable: true, configurable: true } : undefined),
   });
 }

@@ -93,17 +93,30 @@ for (const name of Object.keys(dependencies)) {
 
 // ASCII only: a single µ or … makes V8 hold the whole source as a two-byte string, and the
 // loader decode it as UTF-8 (~1 ms more per run than reading it as latin1). Comments are gone
-// (removeComments), so what is left is in strings, regular expressions and identifiers, where
-// \uXXXX means the same character (UTF-16 units, as JavaScript counts them). Not in a template
-// literal's raw text (String.raw would see the escape): the build stops there instead.
+// (removeComments), so what is left is in strings, templates, regular expressions and
+// identifiers, where \uXXXX means the same UTF-16 unit (an astral character becomes its two
+// surrogates: right in strings and regular expressions, a syntax error in an identifier, which
+// the cache step below then reports). Not in a tagged template, whose tag sees the raw text
+// (String.raw`µ` is not String.raw`\u00b5`): the build stops there instead.
 {
   const source = readFileSync(bundleFile, 'utf8');
-  const escaped = source.replace(/[^\0-\x7f]/g, (c, at) => {
-    const line = source.slice(source.lastIndexOf('\n', at) + 1, source.indexOf('\n', at));
-    if (line.includes('`')) throw new Error(`build-bundle: non-ASCII ${JSON.stringify(c)} on a line with a template literal, escape it in the source: ${line.trim()}`);
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-  if (escaped !== source) writeFileSync(bundleFile, escaped);
+  if (/[^\0-\x7f]/.test(source)) {
+    const file = ts.createSourceFile(bundleFile, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+    const tagged = [];
+    const visit = (node) => {
+      if (ts.isTaggedTemplateExpression(node)) tagged.push([node.template.getStart(), node.template.end]);
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+    const escaped = source.replace(/[^\0-\x7f]/g, (c, at) => {
+      if (tagged.some(([start, end]) => start <= at && at < end)) {
+        const line = source.slice(source.lastIndexOf('\n', at) + 1, source.indexOf('\n', at));
+        throw new Error(`build-bundle: non-ASCII ${JSON.stringify(c)} in a tagged template, write it as an escape in the source: ${line.trim()}`);
+      }
+      return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+    writeFileSync(bundleFile, escaped);
+  }
 }
 
 // Parts of the bundle (src/boot/bundle.cts loadCli): for each command, cli/main and the modules

@@ -5,7 +5,7 @@
 // as new as dist/src. The caches are made in a fresh node each with no flags, as the CLI runs
 // (V8 rejects a cache made under other flags).
 import { spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -24,6 +24,12 @@ const resolveId = (specifier, parent) => {
   return parts.join('/');
 };
 const bundleFile = join(root, 'dist/bundle/sandbox.js');
+
+/** Through a rename: a CLI started during a build reads the old file or the new, never half. */
+const writeWhole = (path, text) => {
+  writeFileSync(`${path}.${process.pid}`, text);
+  renameSync(`${path}.${process.pid}`, path);
+};
 
 const run = (args) => {
   const r = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
@@ -88,7 +94,7 @@ for (const name of Object.keys(dependencies)) {
     out += inLiteral ? line : line.replace(/^[ \t]+/, '');
     at = end;
   }
-  writeFileSync(bundleFile, out);
+  writeWhole(bundleFile, out);
 }
 
 // ASCII only: a single µ or … makes V8 hold the whole source as a two-byte string, and the
@@ -115,7 +121,7 @@ for (const name of Object.keys(dependencies)) {
       }
       return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
     });
-    writeFileSync(bundleFile, escaped);
+    writeWhole(bundleFile, escaped);
   }
 }
 
@@ -161,7 +167,7 @@ const { commandTable } = await import(pathToFileURL(join(root, 'dist/src/cli/com
       todo.push(...mod.imports);
     }
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, [...modules].filter(([id]) => closure.has(id)).map(([, m]) => `${m.text}\n`).join(''));
+    writeWhole(path, [...modules].filter(([id]) => closure.has(id)).map(([, m]) => `${m.text}\n`).join(''));
   };
   writePart(['cli/main'], join(root, 'dist/bundle/main.js'));
   for (const { name } of commandTable) if (modules.has(`cli/commands/${name}`)) writePart(['cli/main', `cli/commands/${name}`], join(root, `dist/bundle/commands/${name}.js`));

@@ -10,4 +10,13 @@ require('../dist/src/boot/bundle.cjs')
   .then(({ main }) => main(process.argv.slice(2)))
   .then((code) => {
     process.exitCode = code;
+    // The process still ends when its event loop is empty, so every write to a pipe or file has
+    // completed; but then, after the 'exit' listeners (the user code cache, SANDBOX_TIMING's
+    // last mark), it ends at once instead of tearing Node down (freeing the heap, closing
+    // handles: ~2-5 ms that nothing observes).
+    process.on('exit', function quickExit(exitCode) {
+      const all = process.listeners('exit');
+      for (const later of all.slice(all.indexOf(quickExit) + 1)) later.call(process, exitCode);
+      process.reallyExit(process.exitCode ?? exitCode);
+    });
   });

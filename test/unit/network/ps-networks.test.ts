@@ -1,6 +1,6 @@
 import test from 'ava';
 import { filterContainers, formatPs, formatWantsNetworks, parsePsFilters } from '../../../src/format/ps.js';
-import { builtinId, containerNetworks } from '../../../src/network/builtin.js';
+import { BUILTIN, builtinId, containerNetworks } from '../../../src/network/builtin.js';
 import type { RuntimeConfig } from '../../../src/oci/types.js';
 import type { ContainerRecord } from '../../../src/state/containers.js';
 
@@ -15,6 +15,14 @@ test("containerNetworks: the built-in network of the mode (docker's bridge for t
   t.deepEqual(containerNetworks(config({ mode: 'switch', networks: [entry('zeta', '2'.repeat(64)), entry('alpha', '1'.repeat(64))] })), [entry('alpha', '1'.repeat(64)), entry('zeta', '2'.repeat(64))]);
   t.deepEqual(containerNetworks(config({ mode: 'slirp', networks: [entry('web', '3'.repeat(64))] })).map((n) => n.name), ['bridge', 'web']);
   t.deepEqual(containerNetworks(undefined), []);
+});
+
+test('the built-in networks (network ls) have the ids builtinId gives their names, the same on every host', (t) => {
+  t.deepEqual(
+    BUILTIN.map((n) => n.name),
+    ['bridge', 'host', 'none'],
+  );
+  for (const n of BUILTIN) t.is(n.id, builtinId(n.name), n.name);
 });
 
 test('ps: {{.Networks}} joins the names with commas; network= matches a name exactly or an id prefix', (t) => {

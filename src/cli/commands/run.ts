@@ -99,7 +99,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   if (parsed.options.link.length > 0) completed.links = await resolveLinks(parsed.options.link, resolvedNet.network.userNetworks, new ContainerStore(paths), paths);
   // Resource limits (issue 7): validated, mapped to cgroup files, and refused here when this
   // host can't enforce them, before anything is created.
-  const cgroup = await planContainerCgroup(parsed.options, id, ctx.env);
+  const cgroup = planContainerCgroup(parsed.options, id, ctx.env);
   mark('run: cgroup plan');
   completed.cgroup = cgroup.placement;
   // The rootfs driver (issue 9): forced by flag, SANDBOX_STORAGE_DRIVER or the config file,

@@ -1,37 +1,39 @@
 // The I/O half of cgroup planning: read the facts planPlacement decides on, and resolve block
 // devices for the io flags. Kept apart so limits.ts, files.ts and placement.ts stay pure.
 import { statSync } from 'node:fs';
-import { access, readFile } from 'node:fs/promises';
-import { constants } from 'node:fs';
 import { cpus, userInfo } from 'node:os';
-import { join } from 'node:path';
-import { cgroupFacts } from '../runtime/host-info.js';
+import { cgroupFacts, ownCgroupSubtreeControl } from '../runtime/host-info.js';
 import type { DeviceNumber } from './limits.js';
 import type { PlacementFacts } from './placement.js';
 
-const words = (text: string) => text.trim().split(/\s+/).filter(Boolean);
-
-export async function placementFacts(env: NodeJS.ProcessEnv): Promise<PlacementFacts> {
-  const facts = await cgroupFacts(env);
+/**
+ * Synchronous (a few tiny /sys files on the path of every `run`): see cgroupFacts. The user's
+ * name is looked up only when a refusal message needs it (getpwuid reads /etc/passwd).
+ */
+export function placementFacts(env: NodeJS.ProcessEnv): PlacementFacts {
+  const facts = cgroupFacts(env);
   const uid = process.getuid?.() ?? 0;
-  let user = String(uid);
+  const ownSubtreeControl = facts.version === 'v2' && facts.path !== undefined ? ownCgroupSubtreeControl(facts.path) : undefined;
+  let user: string | undefined;
+  return {
+    version: facts.version,
+    path: facts.path,
+    ownSubtreeControl,
+    systemdUserManager: facts.systemdUserManager,
+    managerControllers: facts.managerControllers,
+    get user() {
+      return (user ??= userName(uid));
+    },
+    uid,
+  };
+}
+
+function userName(uid: number): string {
   try {
-    user = userInfo().username;
+    return userInfo().username;
   } catch {
-    /* a uid without a passwd entry: its number will do */
+    return String(uid); // a uid without a passwd entry: its number will do
   }
-  let ownSubtreeControl: string[] | undefined;
-  let managerControllers: string[] = [];
-  if (facts.version === 'v2') {
-    if (facts.path !== undefined) {
-      const dir = join('/sys/fs/cgroup', facts.path);
-      const writable = await access(join(dir, 'cgroup.procs'), constants.W_OK).then(() => true, () => false);
-      if (writable) ownSubtreeControl = words(await readFile(join(dir, 'cgroup.subtree_control'), 'utf8').catch(() => ''));
-    }
-    const manager = `/sys/fs/cgroup/user.slice/user-${uid}.slice/user@${uid}.service/cgroup.controllers`;
-    managerControllers = words(await readFile(manager, 'utf8').catch(() => ''));
-  }
-  return { version: facts.version, path: facts.path, ownSubtreeControl, systemdUserManager: facts.systemdUserManager, managerControllers, user, uid };
 }
 
 /** major:minor of a block device node, as io.max names it. */

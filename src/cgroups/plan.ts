@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { onlineCpuCount, placementFacts, resolveBlockDevice } from './host.js';
 import { cgroupRequest, type CgroupRequest, type CgroupRequestInput } from './request.js';
 
-export async function planContainerCgroup(opts: CgroupRequestInput, containerId: string, env: NodeJS.ProcessEnv): Promise<CgroupRequest> {
-  return cgroupRequest(opts, containerId, await placementFacts(env), resolveBlockDevice, onlineCpuCount());
+export function planContainerCgroup(opts: CgroupRequestInput, containerId: string, env: NodeJS.ProcessEnv): CgroupRequest {
+  // The CPU count bounds --cpus and --cpuset-cpus only; os.cpus() reads /proc/stat and /proc/cpuinfo.
+  const onlineCpus = opts.cpus !== undefined || opts.cpusetCpus !== undefined ? onlineCpuCount() : undefined;
+  return cgroupRequest(opts, containerId, placementFacts(env), resolveBlockDevice, onlineCpus);
 }
 
 /** What the monitor recorded in `<state-dir>/cgroup.json` (addon/cgroup/record.cc). */

@@ -37,7 +37,7 @@ export interface CgroupRequest {
   needed: Controller[];
 }
 
-export function cgroupRequest(opts: CgroupRequestInput, containerId: string, host: PlacementFacts, resolve: ResolveDevice, onlineCpus: number): CgroupRequest {
+export function cgroupRequest(opts: CgroupRequestInput, containerId: string, host: PlacementFacts, resolve: ResolveDevice, onlineCpus: number | undefined): CgroupRequest {
   const mode = opts.cgroups ?? 'enabled';
   if (mode !== 'enabled' && mode !== 'disabled')
     throw new UsageError(`invalid argument "${mode}" for "--cgroups" flag: expected "enabled" or "disabled"`, "See 'sandbox run --help'.");

@@ -7,6 +7,8 @@ export const DEFAULT_DETACH_KEYS = 'ctrl-p,ctrl-q';
 
 /** docker's --detach-keys: comma-separated `ctrl-X` or single characters, as bytes. */
 export function parseDetachKeys(spec: string): Buffer {
+  // The default, parsed on every run: its bytes without compiling the two regexes below.
+  if (spec === DEFAULT_DETACH_KEYS) return Buffer.from([0x10, 0x11]);
   const bytes = spec.split(',').map((k) => {
     const m = /^ctrl-(.)$/i.exec(k);
     if (m) {

@@ -71,7 +71,21 @@ function checkValue(spec: OptionSpec, value: string, commandName: string): void 
   if (problem) throw flagError(`invalid argument ${JSON.stringify(value)} for ${JSON.stringify(flagLabel(spec))} flag: ${problem}`, commandName);
 }
 
-function indexTable(table: OptionTable): { byLong: Map<string, OptionSpec>; byShort: Map<string, OptionSpec> } {
+interface TableIndex {
+  byLong: Map<string, OptionSpec>;
+  byShort: Map<string, OptionSpec>;
+  /** Each row's parsed-result key (camelCase of its long name), in table order. */
+  keys: string[];
+  longs: string[];
+}
+
+// Built once per table: `sandbox run` parses its ~100-row table twice (main.ts, for help and
+// usage errors, then the command), and the camelCase keys were most of a parse's time.
+const indexes = new WeakMap<OptionTable, TableIndex>();
+
+function indexTable(table: OptionTable): TableIndex {
+  const known = indexes.get(table);
+  if (known) return known;
   const byLong = new Map<string, OptionSpec>();
   const byShort = new Map<string, OptionSpec>();
   for (const spec of table) {
@@ -79,7 +93,9 @@ function indexTable(table: OptionTable): { byLong: Map<string, OptionSpec>; bySh
     for (const alias of spec.aliases ?? []) byLong.set(alias, spec);
     if (spec.short) byShort.set(spec.short, spec);
   }
-  return { byLong, byShort };
+  const index = { byLong, byShort, keys: table.map((spec) => camelCase(spec.long)), longs: table.map((spec) => spec.long) };
+  indexes.set(table, index);
+  return index;
 }
 
 /** Split argv into option tokens (resolved against the table) and positional words. */
@@ -160,16 +176,18 @@ function tokenize(table: OptionTable, argv: readonly string[], commandName: stri
 /** Fold the tokens into one typed value per row: bools and strings keep the last, lists all. */
 function collect<T extends OptionTable>(table: T, tokens: readonly Token[]): ParsedOptions<T> {
   // Every row is declared a string so minimist neither coerces numbers nor negates --no-*.
+  const { keys, longs } = indexTable(table);
   const raw = minimist(
     tokens.map((t) => `--${t.spec.long}=${t.value}`),
-    { string: table.map((s) => s.long) },
+    { string: longs },
   ) as Record<string, string | string[] | undefined>;
   const options: Record<string, boolean | string | string[] | undefined> = {};
-  for (const spec of table) {
+  for (let i = 0; i < table.length; i++) {
+    const spec = table[i]!;
     const given = raw[spec.long];
     const values = given === undefined ? [] : Array.isArray(given) ? given : [given];
     const last = values[values.length - 1];
-    const key = camelCase(spec.long);
+    const key = keys[i]!;
     if (spec.kind === 'bool') options[key] = last === undefined ? spec.default === true : parseBool(last)!;
     else if (spec.kind === 'list') options[key] = values;
     else options[key] = last;

@@ -5,16 +5,23 @@
 // layer's copy show through; images almost never drop /etc/passwd that way.
 // Synchronous calls: a handful of lstats and two small reads on the path of every `run`, where
 // each fs/promises call would be a thread-pool round trip.
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, readFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 
-function whiteoutState(p: string): 'whiteout' | 'present' | 'absent' {
+/** lstat, or undefined when it fails. A missing path (most lookups, in all but one layer) is
+ *  answered without an exception: an error object with its stack costs more than the call. */
+function lstatOrUndefined(p: string): Stats | undefined {
   try {
-    const st = lstatSync(p);
-    return st.isCharacterDevice() && st.rdev === 0 ? 'whiteout' : 'present';
+    return lstatSync(p, { throwIfNoEntry: false });
   } catch {
-    return 'absent';
+    return undefined; // ENOTDIR, EACCES...: not there for us either
   }
+}
+
+function whiteoutState(p: string): 'whiteout' | 'present' | 'absent' {
+  const st = lstatOrUndefined(p);
+  if (!st) return 'absent';
+  return st.isCharacterDevice() && st.rdev === 0 ? 'whiteout' : 'present';
 }
 
 /** Text of `path` in the image whose layers are `layerDirs` (bottom-most first), or undefined. */
@@ -28,12 +35,13 @@ export async function readImageFile(layerDirs: string[], path: string, maxBytes 
       if (state === 'absent') break;
     }
     const full = join(root, ...parts);
+    const st = lstatOrUndefined(full);
+    if (!st) continue; // not in this layer: look lower
+    if (!st.isFile() || st.size > maxBytes) return undefined;
     try {
-      const st = lstatSync(full);
-      if (!st.isFile() || st.size > maxBytes) return undefined;
       return readFileSync(full, 'utf8');
     } catch {
-      /* not in this layer: look lower */
+      /* unreadable in this layer: look lower */
     }
   }
   return undefined;

@@ -104,7 +104,8 @@ export function parseReference(input: string): ImageReference {
   if (rest.length > NAME_MAX) throw malformed(input, `repository name longer than ${NAME_MAX} characters`);
 
   const { registry, path } = splitRegistry(rest);
-  if (!validHost(registry)) throw malformed(input, `bad registry host '${registry}'`);
+  // docker.io (every reference without a registry) is valid as it is: no host regexes to compile.
+  if (registry !== DEFAULT_REGISTRY && !validHost(registry)) throw malformed(input, `bad registry host '${registry}'`);
   const components = path.split('/');
   const repository = registry === DEFAULT_REGISTRY && components.length === 1 ? OFFICIAL_NAMESPACE + path : path;
   for (const c of components) {

@@ -1,8 +1,8 @@
 // What this host offers this user, gathered once for `sandbox info`: kernel, user namespaces,
 // subordinate ids, the id-map helpers, overlay in a user namespace, FUSE, tun, cgroups, paths.
 // Gathering is I/O; every check carries the one-line fix a user needs when it fails.
-import { readFile, stat, statfs, access } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { stat, statfs } from 'node:fs/promises';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { release, userInfo, arch } from 'node:os';
 import { join } from 'node:path';
 import { currentIdMaps, type IdMaps } from './idmap.js';
@@ -77,32 +77,61 @@ async function filesystemOf(p: string): Promise<string> {
   }
 }
 
-export async function cgroupFacts(env: NodeJS.ProcessEnv): Promise<CgroupFacts> {
-  const exists = (p: string) => access(p).then(() => true, () => false);
-  const unified = await exists('/sys/fs/cgroup/cgroup.controllers');
-  const hybrid = !unified && (await exists('/sys/fs/cgroup/unified/cgroup.controllers'));
-  const v1 = !unified && !hybrid && (await exists('/sys/fs/cgroup/memory'));
+/**
+ * Synchronous: a handful of tiny /sys and /proc files, read on the path of every `run` (through
+ * cgroups/host.ts), where each fs/promises call would be a thread-pool round trip.
+ */
+export function cgroupFacts(env: NodeJS.ProcessEnv): CgroupFacts {
+  const unified = existsSync('/sys/fs/cgroup/cgroup.controllers');
+  const hybrid = !unified && existsSync('/sys/fs/cgroup/unified/cgroup.controllers');
+  const v1 = !unified && !hybrid && existsSync('/sys/fs/cgroup/memory');
   const version = unified ? 'v2' : hybrid ? 'hybrid' : v1 ? 'v1' : 'none';
   let path: string | undefined;
   let controllers: string[] = [];
   let delegated = false;
   if (unified) {
-    const self = await readFile('/proc/self/cgroup', 'utf8').catch(() => '');
-    path = self.split('\n').find((l) => l.startsWith('0::'))?.slice(3);
+    path = readOr('/proc/self/cgroup')
+      .split('\n')
+      .find((l) => l.startsWith('0::'))
+      ?.slice(3);
     if (path !== undefined) {
       const dir = join('/sys/fs/cgroup', path);
-      controllers = (await readFile(join(dir, 'cgroup.controllers'), 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean);
-      delegated = await access(join(dir, 'cgroup.subtree_control'), constants.W_OK).then(() => true, () => false);
+      controllers = words(readOr(join(dir, 'cgroup.controllers')));
+      delegated = writable(join(dir, 'cgroup.subtree_control'));
     }
   }
   const bus = env.DBUS_SESSION_BUS_ADDRESS ?? (env.XDG_RUNTIME_DIR ? `unix:path=${env.XDG_RUNTIME_DIR}/bus` : undefined);
   const busPath = bus?.match(/unix:path=([^,;]+)/)?.[1];
-  const systemdUserManager = busPath !== undefined && (await exists(busPath)) && (await exists(join(env.XDG_RUNTIME_DIR ?? '/nonexistent', 'systemd')));
+  const systemdUserManager = busPath !== undefined && existsSync(busPath) && existsSync(join(env.XDG_RUNTIME_DIR ?? '/nonexistent', 'systemd'));
   const uid = process.getuid?.() ?? 0;
-  const managerControllers = unified
-    ? (await readFile(`/sys/fs/cgroup/user.slice/user-${uid}.slice/user@${uid}.service/cgroup.controllers`, 'utf8').catch(() => '')).trim().split(/\s+/).filter(Boolean)
-    : [];
+  const managerControllers = unified ? words(readOr(`/sys/fs/cgroup/user.slice/user-${uid}.slice/user@${uid}.service/cgroup.controllers`)) : [];
   return { version, path, controllers, delegated, systemdUserManager, managerControllers };
+}
+
+/** The controllers our own v2 cgroup hands to children, when we may move processes into it. */
+export function ownCgroupSubtreeControl(path: string): string[] | undefined {
+  const dir = join('/sys/fs/cgroup', path);
+  return writable(join(dir, 'cgroup.procs')) ? words(readOr(join(dir, 'cgroup.subtree_control'))) : undefined;
+}
+
+/** A small file's text, '' when it can't be read. */
+function readOr(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+const words = (text: string) => text.trim().split(/\s+/).filter(Boolean);
+
+function writable(path: string): boolean {
+  try {
+    accessSync(path, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function rangeText(maps: IdMaps, which: 'uidMappings' | 'gidMappings'): string {

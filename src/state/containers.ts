@@ -6,6 +6,7 @@ import { mkdirSync, readdirSync, readFileSync, rmdirSync, unlinkSync } from 'nod
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { writeJsonAtomic } from './atomic.js';
+import { isoTimestamp } from './clock.js';
 
 /** A container's record is rewritten at every transition: atomic, not fsynced (see atomic.ts). */
 const RUNTIME_FILE = { durable: false } as const;
@@ -150,7 +151,7 @@ export class ContainerStore {
         do name = generateName();
         while (taken.has(name));
       }
-      const rec: ContainerRecord = { ...fields, name, created: new Date().toISOString(), status: 'created' };
+      const rec: ContainerRecord = { ...fields, name, created: isoTimestamp(), status: 'created' };
       mkdirSync(this.paths.containers, { recursive: true, mode: 0o700 });
       mkdirSync(this.dir(rec.id), { mode: 0o700 });
       await writeJsonAtomic(join(this.dir(rec.id), 'state.json'), rec, 0o600, RUNTIME_FILE);

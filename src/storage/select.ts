@@ -1,6 +1,6 @@
 // The I/O half of the driver choice (./driver.ts): the user's settings, and the probe of the
 // store's filesystem, cached so a run pays for it once per kernel and store device.
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import { homedir, release } from 'node:os';
 import { join } from 'node:path';
 import { SpecError } from '../errors.js';
@@ -16,11 +16,13 @@ export function storageConfigPath(env: NodeJS.ProcessEnv): string {
   return join(base, 'sandbox', 'storage.json');
 }
 
-async function configSetting(env: NodeJS.ProcessEnv): Promise<{ driver: string; path: string } | undefined> {
+// The config file and the probe cache are read synchronously: small files on the path of every
+// `run`, where each fs/promises call would be a thread-pool round trip.
+function configSetting(env: NodeJS.ProcessEnv): { driver: string; path: string } | undefined {
   const path = storageConfigPath(env);
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch {
     return undefined;  // no config file: nothing forced
   }
@@ -50,9 +52,9 @@ interface CachedFacts extends DriverFacts {
 /** Probe results for the store's filesystem, cached in the store. */
 export async function storeFacts(paths: SandboxPaths): Promise<DriverFacts> {
   const cacheFile = join(paths.data, 'storage-probe.json');
-  const dev = (await stat(paths.data)).dev;
+  const dev = statSync(paths.data).dev;
   try {
-    const c = JSON.parse(await readFile(cacheFile, 'utf8')) as CachedFacts;
+    const c = JSON.parse(readFileSync(cacheFile, 'utf8')) as CachedFacts;
     if (c.kernel === release() && c.dev === dev) return c;
   } catch {
     /* no cache yet, or unreadable: probe again */
@@ -65,12 +67,12 @@ export async function storeFacts(paths: SandboxPaths): Promise<DriverFacts> {
 
 /** The driver forced by --storage-driver, SANDBOX_STORAGE_DRIVER or the config file, if any. */
 export async function forcedStorageDriver(flag: string | undefined, env: NodeJS.ProcessEnv): Promise<DriverChoice | undefined> {
-  return requestedDriver({ flag, env: env.SANDBOX_STORAGE_DRIVER, config: await configSetting(env) });
+  return requestedDriver({ flag, env: env.SANDBOX_STORAGE_DRIVER, config: configSetting(env) });
 }
 
 /** The driver for a new container: --storage-driver, SANDBOX_STORAGE_DRIVER, the config file, else the probe. */
 export async function chooseStorageDriver(flag: string | undefined, env: NodeJS.ProcessEnv, paths: SandboxPaths): Promise<DriverChoice> {
-  const forced = requestedDriver({ flag, env: env.SANDBOX_STORAGE_DRIVER, config: await configSetting(env) });
+  const forced = requestedDriver({ flag, env: env.SANDBOX_STORAGE_DRIVER, config: configSetting(env) });
   return forced ?? autoDriver(await storeFacts(paths));
 }
 
@@ -79,7 +81,7 @@ export async function describeStorage(probe: ProbeReport | undefined, filesystem
   const facts = probe ? factsFromProbe(probe, filesystem) : undefined;
   const drivers = facts ? driverReport(facts) : [];
   try {
-    const forced = requestedDriver({ env: env.SANDBOX_STORAGE_DRIVER, config: await configSetting(env) });
+    const forced = requestedDriver({ env: env.SANDBOX_STORAGE_DRIVER, config: configSetting(env) });
     if (forced) return { drivers, choice: forced };
     if (!facts) return { drivers, choice: { error: 'not probed' } };
     return { drivers, choice: autoDriver(facts) };

@@ -15,6 +15,7 @@ import { toRuntimeConfig, containerLayout } from '../../oci/generate.js';
 import { sandboxPaths, type SandboxPaths } from '../../state/paths.js';
 import { ContainerStore, type ContainerRecord } from '../../state/containers.js';
 import { newContainerId } from '../../state/names.js';
+import { isoTimestamp } from '../../state/clock.js';
 import { writeJsonAtomic } from '../../state/atomic.js';
 import { currentIdMaps } from '../../runtime/idmap.js';
 import { containerMaps, keepIdDriver, ownUserName } from '../../runtime/keep-id.js';
@@ -99,7 +100,7 @@ export async function command(args: string[], ctx: CommandContext, mode: 'run' |
   if (parsed.options.link.length > 0) completed.links = await resolveLinks(parsed.options.link, resolvedNet.network.userNetworks, new ContainerStore(paths), paths);
   // Resource limits (issue 7): validated, mapped to cgroup files, and refused here when this
   // host can't enforce them, before anything is created.
-  const cgroup = await planContainerCgroup(parsed.options, id, ctx.env);
+  const cgroup = planContainerCgroup(parsed.options, id, ctx.env);
   mark('run: cgroup plan');
   completed.cgroup = cgroup.placement;
   // The rootfs driver (issue 9): forced by flag, SANDBOX_STORAGE_DRIVER or the config file,
@@ -145,10 +146,10 @@ export async function runDetached(completed: CompletedSpec, paths: SandboxPaths,
       terminal: completed.spec.process.tty,
     });
     const ports = await readPublishedPorts(containers.dir(rec.id));
-    rec = await containers.transition(rec, 'running', { pid: started.pid, monitorPid: started.monitorPid, detached: true, startedAt: new Date().toISOString(), ...(ports.length ? { ports } : {}) });
+    rec = await containers.transition(rec, 'running', { pid: started.pid, monitorPid: started.monitorPid, detached: true, startedAt: isoTimestamp(), ...(ports.length ? { ports } : {}) });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    const failed = await containers.transition(rec, 'exited', { error: message, finishedAt: new Date().toISOString() }).catch(() => rec);
+    const failed = await containers.transition(rec, 'exited', { error: message, finishedAt: isoTimestamp() }).catch(() => rec);
     // A container that never started has no monitor to remove it: --rm is ours here.
     if (autoRemove) await removeWithVolumes(containers, failed, prepared.anonymousVolumes, paths).catch(() => undefined);
     throw err;
@@ -277,7 +278,7 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
       log: completed.logging,
       onStarted: async (pid, monitorPid) => {
         const ports = await readPublishedPorts(containers.dir(rec!.id));
-        rec = await containers.transition(rec!, 'running', { pid, monitorPid, startedAt: new Date().toISOString(), ...(ports.length ? { ports } : {}) });
+        rec = await containers.transition(rec!, 'running', { pid, monitorPid, startedAt: isoTimestamp(), ...(ports.length ? { ports } : {}) });
       },
     });
     // Detached (-it and the detach keys): the container runs on; its monitor records its end
@@ -291,14 +292,14 @@ export async function runForeground(completed: CompletedSpec, paths: SandboxPath
     if (spec.lifecycle.rm) return result.exitCode;
     // The monitor read the OOM verdict from the cgroup before removing it (docker's OOMKilled).
     const oomKilled = (await readCgroupRecord(containers.dir(rec.id)))?.oomKilled ?? false;
-    rec = await containers.transition(rec, 'exited', { exitCode: result.exitCode, oomKilled, finishedAt: new Date().toISOString() });
+    rec = await containers.transition(rec, 'exited', { exitCode: result.exitCode, oomKilled, finishedAt: isoTimestamp() });
   mark('run: exited recorded');
     return result.exitCode;
   } catch (err) {
     // The record tells the truth about a failed start (docker keeps such a container too).
     const message = err instanceof Error ? err.message : String(err);
     const failed = rec;
-    if (failed) rec = await containers.transition(failed, 'exited', { error: message, finishedAt: new Date().toISOString() }).catch(() => failed);
+    if (failed) rec = await containers.transition(failed, 'exited', { error: message, finishedAt: isoTimestamp() }).catch(() => failed);
     throw err;
   } finally {
     if (spec.lifecycle.rm && rec && !detached) await removeWithVolumes(containers, rec, anonymousVolumes, paths);

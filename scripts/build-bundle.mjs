@@ -12,17 +12,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** A relative specifier resolved against the importing module's id, as src/boot/bundle.cts does. */
-const resolveId = (specifier, parent) => {
-  if (!specifier.startsWith('.')) return specifier;
-  const parts = parent.split('/');
-  parts.pop();
-  for (const p of specifier.replace(/\.js$/, '').split('/')) {
-    if (p === '..') parts.pop();
-    else if (p !== '.') parts.push(p);
-  }
-  return parts.join('/');
-};
+/** A relative specifier resolved against the importing module's id: the loader's own function
+ *  (dist/src/boot/bundle.cjs, built by the `tsc -p tsconfig.json` that runs before this). */
+const { resolveId } = createRequire(import.meta.url)(join(root, 'dist/src/boot/bundle.cjs'));
 const bundleFile = join(root, 'dist/bundle/sandbox.js');
 
 /** Through a rename: a CLI started during a build reads the old file or the new, never half. */

@@ -77,8 +77,9 @@ function stat(path: string): Stats | undefined {
   return statSync(path, { throwIfNoEntry: false });
 }
 
-/** A relative specifier resolved against the importing module's id, without `.js`. */
-function resolveId(specifier: string, parent: string): string {
+/** A relative specifier resolved against the importing module's id, without `.js` (also the
+ *  build's, scripts/build-bundle.mjs, to find each command's modules). */
+export function resolveId(specifier: string, parent: string): string {
   if (!specifier.startsWith('.')) return specifier;
   const parts = parent.split('/');
   parts.pop();

@@ -5,20 +5,14 @@
 import test from 'ava';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { runSandbox, type RunResult, type SandboxHome } from '../helpers/cli.js';
-import { busyboxHome } from '../helpers/busybox-home.js';
+import { runSandbox, type RunResult } from '../helpers/cli.js';
+import { useBusyboxHome } from '../helpers/busybox-home.js';
 import { needs } from '../helpers/facility.js';
 
 const RUNTIME = ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'] as const;
 const it = needs(test, [...RUNTIME], 'runs real containers as an unprivileged user');
 
-let home: SandboxHome;
-test.before(async () => {
-  home = (await busyboxHome())!;
-});
-test.after.always(async () => {
-  await home?.cleanup();
-});
+const home = useBusyboxHome(test);
 
 const sandbox = (args: string[], env: NodeJS.ProcessEnv = {}) => runSandbox(args, { env: { ...home.env, ...env } });
 const seen = (r: RunResult) => ({ code: r.code, stdout: r.stdout, stderr: r.stderr });

@@ -7,21 +7,15 @@
 import test from 'ava';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
-import { busyboxHome } from '../../helpers/busybox-home.js';
+import { runSandbox } from '../../helpers/cli.js';
+import { useBusyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
 import { cliWords as cli, inTerminal, type TypedKeys } from '../../helpers/terminal.js';
 
 const RUNTIME = ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'] as const;
 const it = needs(test, [...RUNTIME], 'runs real containers as an unprivileged user');
 
-let home: SandboxHome;
-test.before(async () => {
-  home = (await busyboxHome())!;
-});
-test.after.always(async () => {
-  await home?.cleanup();
-});
+const home = useBusyboxHome(test);
 
 const sandbox = (...args: string[]) => runSandbox(args, { env: home.env });
 const term = (line: string, keys: TypedKeys[] = [], pauseMs?: number) => inTerminal(home.env, line, keys, pauseMs);

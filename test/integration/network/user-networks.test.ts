@@ -8,20 +8,14 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import { join } from 'node:path';
-import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
-import { busyboxHome } from '../../helpers/busybox-home.js';
+import { runSandbox } from '../../helpers/cli.js';
+import { useBusyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
 
 const RUNTIME = ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged', 'tun'] as const;
 const it = needs(test, [...RUNTIME], 'runs real containers on user-defined networks as an unprivileged user');
 
-let home: SandboxHome;
-test.before(async () => {
-  home = (await busyboxHome())!;
-});
-test.after.always(async () => {
-  await home?.cleanup();
-});
+const home = useBusyboxHome(test);
 
 const sandbox = (...args: string[]) => runSandbox(args, { env: home.env });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,19 +6,13 @@ import test from 'ava';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
-import { busyboxHome } from '../../helpers/busybox-home.js';
+import { runSandbox } from '../../helpers/cli.js';
+import { useBusyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
 
 const it = needs(test, ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'], 'runs real containers as an unprivileged user');
 
-let home: SandboxHome;
-test.before(async () => {
-  home = (await busyboxHome())!;
-});
-test.after.always(async () => {
-  await home?.cleanup();
-});
+const home = useBusyboxHome(test);
 
 const sandbox = (...args: string[]) => runSandbox(args, { env: home.env });
 /** Whether any container record carries `name` (tests in this file run concurrently). */

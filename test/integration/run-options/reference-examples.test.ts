@@ -3,19 +3,13 @@
 // the output the reference prints. (The reference's volume and bind examples, which need a
 // shell inside or a cwd, are in storage.test.ts; its health example in lifecycle/health.)
 import test from 'ava';
-import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
-import { busyboxHome } from '../../helpers/busybox-home.js';
+import { runSandbox } from '../../helpers/cli.js';
+import { useBusyboxHome } from '../../helpers/busybox-home.js';
 import { needs } from '../../helpers/facility.js';
 
 const it = needs(test, ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'], 'runs the reference examples as an unprivileged user');
 
-let home: SandboxHome;
-test.before(async () => {
-  home = (await busyboxHome())!;
-});
-test.after.always(async () => {
-  await home?.cleanup();
-});
+const home = useBusyboxHome(test);
 
 it('$ export today=Wednesday; docker run -e "deep=purple" -e today --rm alpine env', async (t) => {
   const r = await runSandbox(['run', '-e', 'deep=purple', '-e', 'today', '--rm', 'lab/busybox', 'env'], { env: { ...home.env, today: 'Wednesday' } });

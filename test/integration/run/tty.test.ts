@@ -3,21 +3,15 @@
 // as a byte the container's terminal turns into SIGINT; run -d -t keeps the output in the log.
 // The caller's terminal is util-linux `script` (test/helpers/terminal.ts).
 import test from 'ava';
-import { runSandbox, type SandboxHome } from '../../helpers/cli.js';
-import { busyboxHome } from '../../helpers/busybox-home.js';
+import { runSandbox } from '../../helpers/cli.js';
+import { useBusyboxHome } from '../../helpers/busybox-home.js';
 import { cliWords as cli, inTerminal as terminal, quote } from '../../helpers/terminal.js';
 import { needs } from '../../helpers/facility.js';
 
 const RUNTIME = ['fixtures', 'cli', 'monitor', 'subids', 'newidmap', 'userns', 'unprivileged'] as const;
 const it = needs(test, [...RUNTIME], 'runs real containers as an unprivileged user');
 
-let home: SandboxHome;
-test.before(async () => {
-  home = (await busyboxHome())!;
-});
-test.after.always(async () => {
-  await home?.cleanup();
-});
+const home = useBusyboxHome(test);
 
 const inTerminal = (line: string, keys: string[] = [], pauseMs?: number) => terminal(home.env, line, keys, pauseMs);
 
